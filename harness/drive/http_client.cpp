@@ -1,0 +1,100 @@
+#include "harness/drive/http_client.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <optional>
+
+namespace harness {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+struct HttpClient::Impl {
+  asio::io_context ioc;
+  std::optional<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+};
+
+HttpClient::HttpClient(std::string host, int port)
+    : host_(std::move(host)), port_(port), impl_(std::make_unique<Impl>()) {}
+
+HttpClient::~HttpClient() {
+  if (impl_->stream) {
+    beast::error_code ec;
+    impl_->stream->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  }
+}
+
+HttpResponse HttpClient::request(const std::string& method, const std::string& target,
+                                 const std::string& body, std::chrono::milliseconds timeout) {
+  http::request<http::string_body> req;
+  req.method(http::string_to_verb(method));
+  req.target(target);
+  req.version(11);
+  req.set(http::field::host, fmt::format("{}:{}", host_, port_));
+  req.set(http::field::user_agent, "browser-harness");
+  req.keep_alive(true);
+  if (!body.empty() || method == "POST") {
+    req.set(http::field::content_type, "application/json; charset=utf-8");
+    req.body() = body;
+  }
+  req.prepare_payload();
+
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const bool fresh = !impl_->stream.has_value();
+    beast::error_code ec;
+    if (fresh) {
+      impl_->stream.emplace(impl_->ioc);
+      impl_->stream->expires_after(timeout);
+      asio::ip::tcp::resolver resolver(impl_->ioc);
+      auto endpoints = resolver.resolve(host_, std::to_string(port_), ec);
+      if (!ec) impl_->stream->connect(endpoints, ec);
+      if (ec) {
+        impl_->stream.reset();
+        throw HttpError(fmt::format("cannot connect to {}:{}: {}", host_, port_, ec.message()),
+                        ec == beast::error::timeout);
+      }
+    }
+    // beast::tcp_stream deadlines apply to async operations; for the synchronous calls used
+    // here a socket-level receive timeout bounds each read.
+    impl_->stream->expires_never();
+    const auto ms = static_cast<long>(timeout.count());
+    struct timeval tv{ms / 1000, (ms % 1000) * 1000};
+    ::setsockopt(impl_->stream->socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(impl_->stream->socket().native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+
+    http::write(*impl_->stream, req, ec);
+    http::response<http::string_body> res;
+    if (!ec) {
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(512u * 1024 * 1024);  // screenshots and heap data can be large
+      http::read(*impl_->stream, impl_->buffer, parser, ec);
+      if (!ec) res = parser.release();
+    }
+    if (ec) {
+      impl_->stream.reset();
+      impl_->buffer.clear();
+      const bool timed_out = ec == asio::error::would_block || ec == asio::error::try_again ||
+                             ec == asio::error::timed_out;
+      // A kept-alive connection the server closed: try once more on a new one.
+      if (!fresh && !timed_out && attempt == 0) continue;
+      throw HttpError(timed_out ? fmt::format("{} {} timed out after {} ms", method, target,
+                                              timeout.count())
+                                : fmt::format("{} {} failed: {}", method, target, ec.message()),
+                      timed_out);
+    }
+    if (!res.keep_alive()) {
+      impl_->stream.reset();
+      impl_->buffer.clear();
+    }
+    return HttpResponse{static_cast<int>(res.result_int()), std::move(res.body())};
+  }
+  throw HttpError("unreachable", false);
+}
+
+}  // namespace harness

@@ -1,0 +1,107 @@
+// The scenario model: what a YAML file in scenarios/ says, validated and typed. Plain data; the
+// loader (loader.hpp) builds it, the runner reads it. Documented for users in scenarios/README.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/error.hpp"
+
+namespace harness {
+
+enum class StepKind {
+  kOpen,
+  kClick,
+  kType,
+  kSelect,
+  kWaitFor,
+  kFrame,
+  kExecute,
+  kExecuteAsync,
+  kSleep,
+  kGc,
+  kReload,
+  kScreenshot,
+};
+
+// Scenario spelling of a step kind ("wait_for") and back.
+const char* step_kind_name(StepKind kind);
+std::optional<StepKind> step_kind_from_name(const std::string& name);
+const std::vector<std::string>& step_kind_names();
+
+enum class WaitState { kPresent, kVisible, kAbsent };
+
+struct Step {
+  StepKind kind = StepKind::kSleep;
+  SourceLocation where;
+  std::string label;     // `name:` or a generated "click #approve"; used in reports and errors
+  std::string selector;  // CSS selector: click, type, select, wait_for, frame
+  std::string url;       // open: absolute, or relative to the pages' base URL
+  std::string text;      // type: the keys; select: the option's visible text (alternative to value)
+  std::string value;     // select: the option's value attribute
+  bool clear = false;    // type: clear the field first
+  std::string script;    // wait_for (must return true), execute, execute_async (ES5, IE11-safe)
+  WaitState state = WaitState::kPresent;  // wait_for with a selector
+  std::optional<int> timeout_ms;          // overrides the scenario's timeouts.step_ms
+  int sleep_ms = 0;                       // sleep
+  std::string file_name;                  // screenshot: name of the PNG in the run folder
+  std::vector<Step> steps;                // frame: steps run inside the frame
+};
+
+struct CheckpointPolicy {
+  int every = 5;        // a checkpoint after every k measured iterations (and after the last)
+  bool gc = true;       // force a full GC in the page before measuring
+  int settle_ms = 200;  // wait after the GC: cuts private-memory noise ~16 MB -> ~1 MB (reference
+                        // chromium-linux.md §6)
+};
+
+enum class CeilingEnforcement { kObserve };
+
+struct Ceiling {
+  std::uint64_t bytes = 0;
+  std::string metric = "renderer.private_bytes";
+  CeilingEnforcement enforce = CeilingEnforcement::kObserve;
+};
+
+struct Timeouts {
+  int step_ms = 10'000;       // wait for a step's target element / condition
+  int page_load_ms = 30'000;  // open, reload
+  int script_ms = 30'000;     // execute_async callback
+};
+
+struct Variant {
+  std::string name;
+  std::vector<std::string> values;
+  SourceLocation where;
+};
+
+struct Scenario {
+  std::filesystem::path file;  // as given on the command line
+  std::string name;
+  std::string description;
+  // Exactly one of: a folder served by the harness on 127.0.0.1 (absolute path, resolved against
+  // the scenario file's folder), or `start` is an absolute http(s) URL.
+  std::optional<std::filesystem::path> serve_dir;
+  std::string start;  // path under the served folder, or an absolute URL; may contain ${variant}
+  std::vector<Step> setup;
+  std::vector<Step> iteration;
+  int iterations = 20;
+  int warmup = 1;
+  CheckpointPolicy checkpoint;
+  Timeouts timeouts;
+  std::vector<std::string> browsers{"chromium"};
+  std::vector<Variant> variants;
+  std::optional<Ceiling> ceiling;
+  // Variants that no string of the scenario references with ${name}: they are appended to the
+  // start URL as query parameters.
+  std::set<std::string> unreferenced_variants;
+  // Top-level keys the file left out, so the console can mark their values as defaults.
+  std::set<std::string> defaulted;
+};
+
+}  // namespace harness

@@ -1,0 +1,49 @@
+// Variants: named values a scenario is run with (retention model, plugin version...). The
+// runs of a scenario are the cartesian product of its variants' values, optionally pinned from
+// the command line; ${name} in the scenario's strings is replaced by the run's value.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "harness/scenario/scenario.hpp"
+
+namespace harness {
+
+// One combination, in the scenario's declaration order.
+struct VariantAssignment {
+  std::vector<std::pair<std::string, std::string>> values;
+
+  // "retention=window,frames=iframe"; "" when the scenario has no variants.
+  std::string label() const;
+  std::map<std::string, std::string> as_map() const;
+};
+
+// `--variant name=value[,value...]`, already split.
+using VariantPins = std::map<std::string, std::vector<std::string>>;
+
+// Parses "name=v1,v2"; throws InputError when malformed.
+std::pair<std::string, std::vector<std::string>> parse_variant_pin(const std::string& text);
+
+// Every combination of the scenario's variant values, with pinned names restricted to the
+// pinned values (which may lie outside the declared list). Throws InputError when a pin names a
+// variant the scenario does not declare.
+std::vector<VariantAssignment> expand_variants(const Scenario& scenario, const VariantPins& pins);
+
+// Replaces every ${name} by vars[name]; unknown names are left as they are (the loader has
+// already rejected them).
+std::string substitute(std::string_view text, const std::map<std::string, std::string>& vars);
+
+// The run's start URL: `start` with variables substituted, resolved against base_url (the served
+// folder's URL) when relative, with unreferenced variants appended as query parameters.
+std::string start_url(const Scenario& scenario, const VariantAssignment& variant,
+                      const std::string& base_url);
+
+// `target` resolved against `base` (an http URL ending in '/' or a page URL): absolute URLs are
+// kept, "/x" goes to the origin root, "x" is relative to base's folder.
+std::string resolve_url(const std::string& base, const std::string& target);
+
+}  // namespace harness

@@ -1,0 +1,61 @@
+// The embedded HTTP server for pages/: static files from one folder, plus exact-path routes
+// (page-mode beacons). Binds 127.0.0.1 at an ephemeral port unless told otherwise; one
+// background thread; every response carries Cache-Control: no-store so each iteration really
+// loads its frame.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <memory>
+#include <string>
+
+namespace harness {
+
+struct ServerRequest {
+  std::string method;
+  std::string path;   // decoded, without the query
+  std::string query;  // raw, without '?'
+  std::string body;
+};
+
+struct ServerReply {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+// Called on the server thread; must be thread-safe with the rest of the caller's code.
+using RouteHandler = std::function<ServerReply(const ServerRequest&)>;
+
+class PageServer {
+ public:
+  // Throws EnvironmentError when the folder is missing or the address cannot be bound.
+  explicit PageServer(std::filesystem::path root, std::string bind_address = "127.0.0.1",
+                      int port = 0);
+  ~PageServer();
+  PageServer(const PageServer&) = delete;
+  PageServer& operator=(const PageServer&) = delete;
+
+  int port() const;
+  // "http://127.0.0.1:<port>/"
+  std::string base_url() const;
+  // Adds a handler for one exact path ("/__harness/beacon"); routes win over files.
+  void add_route(const std::string& path, RouteHandler handler);
+  // Requests answered so far (for tests and the console).
+  std::uint64_t requests_served() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// Content type for a file name, by extension.
+std::string content_type_for(const std::filesystem::path& file);
+
+// Maps a URL path to a file under root, or nullopt when it escapes root or is malformed.
+// "/" and folders map to index.html.
+std::optional<std::filesystem::path> map_url_path(const std::filesystem::path& root,
+                                                  const std::string& decoded_path);
+
+}  // namespace harness

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Idempotent set-up for a fresh Debian 12 machine: installs every package the
+# project builds, tests and runs with, from Debian's archive only.
+#   scripts/setup.sh            build + Chromium run-time packages
+#   HARNESS_WINDOWS=1 scripts/setup.sh   also mingw-w64 and Wine (Windows tests)
+set -eu
+
+PACKAGES="
+  build-essential cmake ninja-build pkg-config git
+  libboost1.81-dev libboost-filesystem1.81-dev libboost-url1.81-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
+  libsqlite3-dev libsqlitecpp-dev sqlite3 libpugixml-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  chromium chromium-driver
+  nodejs node-acorn
+  procps
+"
+
+if [ "${HARNESS_WINDOWS:-0}" = "1" ]; then
+  PACKAGES="$PACKAGES g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine wine64 wine32:i386"
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -z "$missing" ]; then
+  echo "setup: all packages present" >&2
+  exit 0
+fi
+
+echo "setup: installing:$missing" >&2
+case "$missing" in
+  *":i386"*)
+    if ! dpkg --print-foreign-architectures | grep -q i386; then
+      $SUDO dpkg --add-architecture i386
+    fi
+    ;;
+esac
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing
