@@ -27,6 +27,9 @@ class WebDriverError : public std::runtime_error {
   std::string code_;
 };
 
+// The W3C web element identifier: the key of an element reference in JSON.
+inline constexpr const char* kWebElementKey = "element-6066-11e4-a52e-4f735466cecf";
+
 struct ElementRef {
   std::string id;  // the web element reference
 };

@@ -63,7 +63,4 @@ class WebDriverClient final : public Driver {
   WebDriverTimeouts timeouts_;
 };
 
-// The W3C web element identifier key.
-inline constexpr const char* kWebElementKey = "element-6066-11e4-a52e-4f735466cecf";
-
 }  // namespace harness

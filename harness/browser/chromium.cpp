@@ -1,0 +1,367 @@
+#include "harness/browser/chromium.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/utsname.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "harness/drive/cdp_client.hpp"
+#include "harness/drive/webdriver_client.hpp"
+#include "harness/error.hpp"
+#include "harness/model/run_model.hpp"
+#include "harness/platform/process.hpp"
+
+namespace harness {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+namespace {
+
+constexpr milliseconds kDriverStartTimeout{15'000};
+constexpr milliseconds kNewSessionTimeout{60'000};
+constexpr milliseconds kCdpTimeout{10'000};
+constexpr milliseconds kDeleteSessionTimeout{10'000};
+// After DELETE /session the browser exits within ~1–2 s (measured); the group gets this long
+// before SIGKILL.
+constexpr milliseconds kDriverGrace{3'000};
+constexpr milliseconds kSurvivorWait{5'000};
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string tail(const std::string& text, std::size_t max_chars) {
+  return text.size() <= max_chars ? text : "..." + text.substr(text.size() - max_chars);
+}
+
+}  // namespace
+
+std::vector<std::string> chromium_flags(bool headless) {
+  std::vector<std::string> flags;
+  if (headless) flags.push_back("--headless");
+  for (const char* flag :
+       {"--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-features=WebUIOmniboxAimPopup,WebUIOmniboxPopup,WebUIOmniboxFullPopup,"
+        "SpareRendererForSitePerProcess",
+        "--window-size=1280,900"}) {
+    flags.emplace_back(flag);
+  }
+  return flags;
+}
+
+json chromium_capabilities(const std::string& binary, const std::string& user_data_dir,
+                           bool headless, const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = chromium_flags(headless);
+  args.push_back("--user-data-dir=" + user_data_dir);
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  return json{{"browserName", "chrome"},
+              {"pageLoadStrategy", "normal"},
+              {"unhandledPromptBehavior", "accept"},
+              {"goog:chromeOptions", {{"binary", binary}, {"args", args}}}};
+}
+
+int parse_chromedriver_port(const std::string& log_text) {
+  static const std::regex kLine("started successfully on port ([0-9]+)");
+  std::smatch match;
+  if (std::regex_search(log_text, match, kLine)) return std::stoi(match[1]);
+  return 0;
+}
+
+namespace {
+
+class CdpGarbageCollector;
+
+class ChromiumSession final : public BrowserSession, public GarbageCollector {
+ public:
+  ~ChromiumSession() override { end(); }
+
+  void start(const LaunchOptions& options) {
+    options_ = options;
+    const std::filesystem::path parent =
+        options.temp_parent.empty() ? std::filesystem::temp_directory_path() : options.temp_parent;
+    std::string pattern = (parent / "harness-chromium-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) {
+      throw LaunchError(fmt::format("cannot create a temporary profile under {}", parent.string()));
+    }
+    temp_dir_ = pattern;
+    const auto profile_dir = temp_dir_ / "profile";
+    const auto tmp_dir = temp_dir_ / "tmp";
+    dumps_dir_ = options.run_dir / "dumps";
+    std::filesystem::create_directories(profile_dir);
+    std::filesystem::create_directories(tmp_dir);
+    std::filesystem::create_directories(dumps_dir_);
+
+    const auto stdout_log = options.run_dir / "chromedriver.log";
+    const auto stderr_log = options.run_dir / "chromedriver.stderr.log";
+    LaunchSpec spec;
+    spec.executable = options.chromedriver_binary;
+    spec.args = {"--port=0"};
+    // Everything the browser writes outside its profile stays in the run's own places: its
+    // temporary files, and its crash minidumps, which otherwise land in the user's home
+    // whatever --user-data-dir says (reference chromium-linux.md §8.1).
+    spec.env = {{"TMPDIR", tmp_dir.string()},
+                {"BREAKPAD_DUMP_LOCATION", dumps_dir_.string()},
+                {"XDG_CACHE_HOME", (temp_dir_ / "cache").string()},
+                {"XDG_CONFIG_HOME", (temp_dir_ / "config").string()}};
+    spec.stdout_file = stdout_log;
+    spec.stderr_file = stderr_log;
+    driver_process_ = ChildProcess::launch(spec);
+    tree_ = std::make_unique<ProcessTree>(ProcessTreeOptions{
+        {driver_process_->pid()}, classify_chromium, dumps_dir_.string()});
+
+    // chromedriver --port=0 picks a free port and prints it.
+    int port = 0;
+    const auto deadline = std::chrono::steady_clock::now() + kDriverStartTimeout;
+    while (port == 0) {
+      port = parse_chromedriver_port(read_text(stdout_log));
+      if (port) break;
+      if (auto code = driver_process_->poll_exit()) {
+        throw LaunchError(fmt::format("chromedriver exited with code {} before listening: {}",
+                                      *code, tail(read_text(stderr_log), 600)));
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        throw LaunchError(fmt::format("chromedriver did not report a port within {} ms",
+                                      kDriverStartTimeout.count()));
+      }
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    driver_port_ = port;
+    webdriver_ = std::make_unique<WebDriverClient>("127.0.0.1", port);
+
+    json caps;
+    try {
+      caps = webdriver_->new_session(
+          chromium_capabilities(options.chromium_binary, profile_dir.string(), options.headless,
+                                options.extra_args),
+          kNewSessionTimeout);
+    } catch (const WebDriverError& e) {
+      throw LaunchError(fmt::format("chromedriver could not start Chromium ({}): {}",
+                                    options.chromium_binary, e.what()));
+    }
+    browser_version_ = caps.value("browserVersion", "");
+    driver_version_ = caps.contains("chrome") ? caps["chrome"].value("chromedriverVersion", "") : "";
+    driver_version_ = driver_version_.substr(0, driver_version_.find(' '));
+    const std::string debugger_address =
+        caps.contains("goog:chromeOptions")
+            ? caps["goog:chromeOptions"].value("debuggerAddress", "")
+            : "";
+    browser_pid_ = caps.value("goog:processID", Pid{0});
+    if (debugger_address.empty()) {
+      throw LaunchError("chromedriver returned no goog:chromeOptions.debuggerAddress");
+    }
+
+    WebDriverTimeouts timeouts;
+    timeouts.page_load = milliseconds(options.timeouts.page_load_ms);
+    timeouts.script = milliseconds(options.timeouts.script_ms);
+    try {
+      webdriver_->set_timeouts(timeouts);
+      page_target_ = webdriver_->window_handle();  // chromedriver's handle is the CDP target id
+    } catch (const WebDriverError& e) {
+      throw LaunchError(fmt::format("the new Chromium session does not answer: {}", e.what()));
+    }
+
+    try {
+      cdp_ = CdpClient::connect_to_debugger_address(debugger_address, kCdpTimeout);
+      cdp_->set_event_listener([this](const CdpEvent& event) { on_event(event); });
+      cdp_->call("Target.setDiscoverTargets", {{"discover", true}}, {}, kCdpTimeout);
+      page_session_ = cdp_->attach(page_target_, kCdpTimeout);
+      // Performance.getMetrics returns an empty list without Performance.enable (reference §5).
+      cdp_->call("Performance.enable", json::object(), page_session_, kCdpTimeout);
+      cdp_->call("Inspector.enable", json::object(), page_session_, kCdpTimeout);
+      // Out-of-process iframes (cross-site) get sessions of their own, so a GC reaches them.
+      cdp_->call("Target.setAutoAttach",
+                 {{"autoAttach", true}, {"waitForDebuggerOnStart", false}, {"flatten", true}},
+                 page_session_, kCdpTimeout);
+    } catch (const CdpError& e) {
+      throw LaunchError(fmt::format("cannot use Chromium's DevTools endpoint {}: {}",
+                                    debugger_address, e.what()));
+    }
+    debugger_address_ = debugger_address;
+    tree_->refresh(true);
+  }
+
+  Driver& driver() override { return *webdriver_; }
+  GarbageCollector& garbage_collector() override { return *this; }
+  ProcessTree& process_tree() override { return *tree_; }
+  std::string browser_version() const override { return browser_version_; }
+  std::string driver_version() const override { return driver_version_; }
+
+  json environment() const override {
+    struct utsname u{};
+    ::uname(&u);
+    return json{{"os", fmt::format("{} {} {}", u.sysname, u.release, u.machine)},
+                {"hostname", u.nodename},
+                {"chromium_binary", options_.chromium_binary},
+                {"chromedriver_binary", options_.chromedriver_binary},
+                {"flags", chromium_flags(options_.headless)},
+                {"extra_args", options_.extra_args},
+                {"driver_pid", driver_process_ ? driver_process_->pid() : 0},
+                {"driver_port", driver_port_},
+                {"browser_pid", browser_pid_},
+                {"debugger_address", debugger_address_},
+                {"temporary_profile", temp_dir_.string()},
+                {"dumps_dir", dumps_dir_.string()}};
+  }
+
+  void collect_garbage() override {
+    // HeapProfiler.collectGarbage is a full major GC of the target's isolate (no enable needed).
+    cdp_->call("HeapProfiler.collectGarbage", json::object(), page_session_, kCdpTimeout);
+    std::set<std::string> frames;
+    {
+      std::lock_guard lock(mutex_);
+      frames = frame_sessions_;
+    }
+    for (const auto& session : frames) {
+      try {
+        cdp_->call("HeapProfiler.collectGarbage", json::object(), session, kCdpTimeout);
+      } catch (const CdpError&) {
+        // The frame went away between listing and collecting: nothing to collect.
+      }
+    }
+  }
+
+  std::map<std::string, double> read_page_counters() override {
+    std::map<std::string, double> out;
+    static const std::map<std::string, std::string> kPerformanceNames = {
+        {"JSHeapUsedSize", metric::kJsHeapUsed}, {"JSHeapTotalSize", metric::kJsHeapTotal},
+        {"Documents", metric::kDocuments},       {"Frames", metric::kFrames},
+        {"Nodes", metric::kNodes},               {"JSEventListeners", metric::kListeners},
+        {"LayoutObjects", metric::kLayoutObjects}};
+    json result = cdp_->call("Performance.getMetrics", json::object(), page_session_, kCdpTimeout);
+    for (const auto& m : result.value("metrics", json::array())) {
+      auto it = kPerformanceNames.find(m.value("name", ""));
+      if (it != kPerformanceNames.end()) out[it->second] = m.value("value", 0.0);
+    }
+    json dom = cdp_->call("Memory.getDOMCounters", json::object(), page_session_, kCdpTimeout);
+    out[metric::kDomDocuments] = dom.value("documents", 0.0);
+    out[metric::kDomNodes] = dom.value("nodes", 0.0);
+    out[metric::kDomListeners] = dom.value("jsEventListeners", 0.0);
+    return out;
+  }
+
+  std::vector<BrowserNotice> take_notices() override {
+    std::lock_guard lock(mutex_);
+    std::vector<BrowserNotice> out;
+    out.swap(notices_);
+    return out;
+  }
+
+  EndReport end() override {
+    if (ended_) return end_report_;
+    ended_ = true;
+    EndReport report;
+    report.temp_dir = temp_dir_.string();
+    if (tree_) tree_->refresh(true);  // know every member before anything exits
+    if (cdp_) cdp_->set_event_listener(nullptr);
+    if (webdriver_ && driver_process_ && !driver_process_->poll_exit()) {
+      webdriver_->delete_session(kDeleteSessionTimeout);
+    }
+    cdp_.reset();
+    if (driver_process_) driver_process_->end_group(kDriverGrace);
+    if (tree_) {
+      const auto seen = tree_->seen();
+      report.processes_seen = seen.size();
+      // Anything that left the driver's process group (crashpad handlers detach with setsid)
+      // is ended by its recorded PID and start time.
+      for (const auto& id : seen) kill_process(id);
+      const auto deadline = std::chrono::steady_clock::now() + kSurvivorWait;
+      for (;;) {
+        report.survivors.clear();
+        for (const auto& id : seen) {
+          if (process_alive(id)) report.survivors.push_back(id);
+        }
+        if (report.survivors.empty() || std::chrono::steady_clock::now() > deadline) break;
+        std::this_thread::sleep_for(milliseconds(50));
+      }
+    }
+    if (!temp_dir_.empty()) {
+      std::error_code ec;
+      for (int attempt = 0; attempt < 5; ++attempt) {
+        std::filesystem::remove_all(temp_dir_, ec);
+        if (!std::filesystem::exists(temp_dir_)) break;
+        std::this_thread::sleep_for(milliseconds(100));
+      }
+      report.temp_removed = !std::filesystem::exists(temp_dir_);
+      if (!report.temp_removed) {
+        spdlog::warn("could not remove the temporary profile {}: {}", temp_dir_.string(),
+                     ec.message());
+      }
+    }
+    end_report_ = report;
+    return report;
+  }
+
+ private:
+  void on_event(const CdpEvent& event) {
+    std::lock_guard lock(mutex_);
+    if (event.method == "Target.attachedToTarget") {
+      const json& info = event.params.value("targetInfo", json::object());
+      if (info.value("type", "") == "iframe") {
+        frame_sessions_.insert(event.params.value("sessionId", ""));
+      }
+    } else if (event.method == "Target.detachedFromTarget") {
+      frame_sessions_.erase(event.params.value("sessionId", ""));
+      if (event.params.value("sessionId", "") == page_session_) {
+        notices_.push_back({"detached", "the page's DevTools session detached", event.params});
+      }
+    } else if (event.method == "Inspector.targetCrashed" && event.session_id == page_session_) {
+      notices_.push_back({"crashed", "the page's renderer crashed (Inspector.targetCrashed)",
+                          json::object()});
+    } else if (event.method == "Target.targetCrashed") {
+      if (event.params.value("targetId", "") == page_target_) {
+        notices_.push_back({"crashed",
+                            fmt::format("the page's renderer crashed: status {}, error code {}",
+                                        event.params.value("status", "?"),
+                                        event.params.value("errorCode", 0)),
+                            event.params});
+      }
+    }
+  }
+
+  LaunchOptions options_;
+  std::filesystem::path temp_dir_;
+  std::filesystem::path dumps_dir_;
+  std::unique_ptr<ChildProcess> driver_process_;
+  std::unique_ptr<ProcessTree> tree_;
+  std::unique_ptr<WebDriverClient> webdriver_;
+  std::unique_ptr<CdpClient> cdp_;
+  int driver_port_ = 0;
+  Pid browser_pid_ = 0;
+  std::string debugger_address_;
+  std::string browser_version_;
+  std::string driver_version_;
+  std::string page_target_;
+  std::string page_session_;
+  std::mutex mutex_;
+  std::set<std::string> frame_sessions_;
+  std::vector<BrowserNotice> notices_;
+  bool ended_ = false;
+  EndReport end_report_;
+};
+
+}  // namespace
+
+std::unique_ptr<BrowserSession> ChromiumProfile::launch(const LaunchOptions& options) const {
+  auto session = std::make_unique<ChromiumSession>();
+  try {
+    session->start(options);
+  } catch (...) {
+    session->end();  // nothing it started stays behind
+    throw;
+  }
+  return session;
+}
+
+}  // namespace harness

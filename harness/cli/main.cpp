@@ -1,0 +1,51 @@
+// harness: browser compatibility and memory test harness. Subcommands live in one file each;
+// this is the only place errors become exit codes (README "Exit codes").
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "harness/cli/exit_codes.hpp"
+#include "harness/cli/run_command.hpp"
+#include "harness/cli/serve_command.hpp"
+#include "harness/error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace harness;
+  CLI::App app{"Browser memory harness: drives Chromium and IE11 through scripted workflows and "
+               "records memory-vs-iteration curves"};
+  app.set_version_flag("--version", std::string("harness ") + HARNESS_VERSION);
+  app.require_subcommand(1);
+  RunCommandOptions run_options;
+  ServeCommandOptions serve_options;
+  setup_run_command(app, run_options);
+  setup_serve_command(app, serve_options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  }
+  try {
+    if (app.got_subcommand("run")) return run_run_command(run_options);
+    if (app.got_subcommand("serve")) return run_serve_command(serve_options);
+  } catch (const ScenarioError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    std::fprintf(stderr, "harness: the scenario has %zu problem(s); nothing was started\n",
+                 e.diagnostics().size());
+    return kExitBadInput;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "harness: %s\n", e.what());
+    return kExitBadInput;
+  } catch (const LaunchError& e) {
+    std::fprintf(stderr, "harness: %s\n", e.what());
+    return kExitNoResult;
+  } catch (const EnvironmentError& e) {
+    std::fprintf(stderr, "harness: %s\n", e.what());
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "harness: unexpected error: %s\n", e.what());
+    return kExitFailed;
+  }
+  return kExitBadInput;
+}

@@ -1,0 +1,210 @@
+#include "harness/cli/run_command.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+#include <iostream>
+
+#include "harness/browser/profile.hpp"
+#include "harness/cli/exit_codes.hpp"
+#include "harness/cli/interrupt.hpp"
+#include "harness/error.hpp"
+#include "harness/report/console.hpp"
+#include "harness/report/table.hpp"
+#include "harness/run/runner.hpp"
+#include "harness/scenario/loader.hpp"
+#include "harness/scenario/size.hpp"
+#include "harness/serve/page_server.hpp"
+#include "harness/store/store.hpp"
+
+namespace harness {
+
+void setup_run_command(CLI::App& app, RunCommandOptions& o) {
+  auto* cmd = app.add_subcommand("run", "Run a scenario in one or more browsers and record its "
+                                        "memory curve");
+  cmd->add_option("scenario", o.scenario, "Scenario file (YAML)")->required();
+  cmd->add_option("--browser", o.browsers, "Browser profiles, comma-separated (default: the "
+                                           "scenario's)")
+      ->delimiter(',');
+  cmd->add_option("--iterations", o.iterations, "Measured iterations (default: the scenario's)")
+      ->check(CLI::Range(1, 1'000'000));
+  cmd->add_option("--warmup", o.warmup, "Warm-up iterations, not measured")
+      ->check(CLI::Range(0, 10'000));
+  cmd->add_option("--checkpoint-every", o.checkpoint_every, "A checkpoint every N iterations")
+      ->check(CLI::Range(1, 100'000));
+  cmd->add_flag("--no-gc", o.no_gc, "Do not force a GC before checkpoints");
+  cmd->add_option("--variant", o.variants,
+                  "Pin a variant: name=value or name=v1,v2 (repeatable)");
+  cmd->add_option("--out", o.out, "Results folder (default: results)");
+  cmd->add_option("--db", o.database, "Results database (default: <out>/harness.db)");
+  cmd->add_option("--sample-hz", o.sample_hz, "Sampling rate of the process tree (default: 10)")
+      ->check(CLI::Range(0.1, 200.0));
+  cmd->add_option("--chromium", o.chromium, "Chromium binary (default: /usr/bin/chromium)");
+  cmd->add_option("--chromedriver", o.chromedriver,
+                  "chromedriver binary (default: /usr/bin/chromedriver)");
+  cmd->add_flag("--headed", o.headed, "Show the browser window (needs a display)");
+  cmd->add_flag("-v,--verbose", o.verbose, "Debug logging");
+}
+
+namespace {
+
+void check_writable_folder(const std::filesystem::path& folder) {
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  const auto probe = folder / ".harness-write-test";
+  std::ofstream out(probe);
+  out << "ok";
+  out.close();
+  if (ec || !out) {
+    throw InputError(fmt::format("results folder '{}' is not writable{}", folder.string(),
+                                 ec ? ": " + ec.message() : ""));
+  }
+  std::filesystem::remove(probe, ec);
+}
+
+void check_executable(const std::string& path, const std::string& what) {
+  if (::access(path.c_str(), X_OK) != 0) {
+    throw LaunchError(fmt::format("{} '{}' is missing or not executable; run scripts/setup.sh or "
+                                  "pass its path",
+                                  what, path));
+  }
+}
+
+}  // namespace
+
+int run_run_command(const RunCommandOptions& o) {
+  const bool interactive = ::isatty(STDERR_FILENO) != 0;
+  Console console(interactive);
+  console.install_logger(o.verbose);
+
+  // Everything is validated before any browser starts.
+  LoadOptions load;
+  load.known_browsers = browser_profile_names();
+  const Scenario scenario = load_scenario(o.scenario, load);
+
+  std::vector<std::string> browsers = o.browsers.empty() ? scenario.browsers : o.browsers;
+  std::vector<const BrowserProfile*> profiles;
+  for (const auto& name : browsers) {
+    const BrowserProfile* profile = find_browser_profile(name);
+    if (!profile) {
+      const std::string hint = closest_match(name, load.known_browsers);
+      throw InputError(fmt::format("--browser {}: unknown profile; known: {}{}", name,
+                                   fmt::join(load.known_browsers, ", "),
+                                   hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+    profiles.push_back(profile);
+  }
+  VariantPins pins;
+  for (const auto& text : o.variants) {
+    auto [name, values] = parse_variant_pin(text);
+    pins[name] = values;
+  }
+  const std::vector<VariantAssignment> variants = expand_variants(scenario, pins);
+  const std::filesystem::path out = o.out;
+  check_writable_folder(out);
+  for (const auto* profile : profiles) {
+    if (profile->name() == "chromium") {
+      check_executable(o.chromium, "Chromium");
+      check_executable(o.chromedriver, "chromedriver");
+    }
+  }
+
+  std::unique_ptr<PageServer> server;
+  std::string base_url = scenario.start;
+  if (scenario.serve_dir) {
+    server = std::make_unique<PageServer>(*scenario.serve_dir);
+    base_url = server->base_url();
+  }
+  Store store(o.database.empty() ? out / "harness.db" : std::filesystem::path(o.database));
+
+  const int iterations = o.iterations.value_or(scenario.iterations);
+  const int warmup = o.warmup.value_or(scenario.warmup);
+  CheckpointPolicy checkpoint = scenario.checkpoint;
+  if (o.checkpoint_every) checkpoint.every = *o.checkpoint_every;
+  if (o.no_gc) checkpoint.gc = false;
+  const auto interval = std::chrono::milliseconds(
+      std::max<long>(1, std::lround(1000.0 / o.sample_hz)));
+
+  const bool d = true;
+  std::vector<ConfigRow> config = {
+      {"scenario", fmt::format("{} ({})", scenario.name, o.scenario), false},
+      {"pages", scenario.serve_dir ? fmt::format("{} served at {}", scenario.serve_dir->string(),
+                                                 base_url)
+                                   : base_url,
+       false},
+      {"start", scenario.start, false},
+      {"browsers", fmt::format("{}", fmt::join(browsers, ", ")),
+       o.browsers.empty() && scenario.defaulted.count("browsers")},
+      {"variants", variants.size() == 1 && variants[0].values.empty()
+                       ? std::string("none")
+                       : fmt::format("{} combination(s)", variants.size()),
+       false},
+      {"iterations", fmt::format("{} measured, {} warm-up", iterations, warmup),
+       !o.iterations && scenario.defaulted.count("iterations")},
+      {"checkpoint", fmt::format("every {} iterations, gc {}, settle {} ms", checkpoint.every,
+                                 checkpoint.gc ? "on" : "off", checkpoint.settle_ms),
+       !o.checkpoint_every && !o.no_gc && scenario.defaulted.count("checkpoint")},
+      {"timeouts", fmt::format("step {} ms, page load {} ms, script {} ms",
+                               scenario.timeouts.step_ms, scenario.timeouts.page_load_ms,
+                               scenario.timeouts.script_ms),
+       scenario.defaulted.count("timeouts") > 0},
+      {"sampling", fmt::format("{:g} Hz (every {} ms)", o.sample_hz, interval.count()),
+       o.sample_hz == 10},
+      {"ceiling", scenario.ceiling ? fmt::format("{} on {} (observe)",
+                                                 format_bytes(static_cast<double>(scenario.ceiling->bytes)),
+                                                 scenario.ceiling->metric)
+                                   : std::string("none"),
+       !scenario.ceiling},
+      {"results", fmt::format("{} (database {})", out.string(), store.file().string()),
+       o.out == "results" && o.database.empty()},
+  };
+  (void)d;
+  console.print("harness run\n");
+  console.print_configuration(config);
+
+  install_interrupt_handlers();
+  std::vector<RunResult> results;
+  const int total = static_cast<int>(profiles.size() * variants.size());
+  int index = 0;
+  for (const auto* profile : profiles) {
+    for (const auto& variant : variants) {
+      if (stop_requested().load()) break;
+      RunPlan plan;
+      plan.scenario = &scenario;
+      plan.profile = profile;
+      plan.variant = variant;
+      plan.base_url = base_url;
+      plan.iterations = iterations;
+      plan.warmup = warmup;
+      plan.checkpoint = checkpoint;
+      plan.sample_interval = interval;
+      plan.results_dir = out;
+      plan.launch.chromium_binary = o.chromium;
+      plan.launch.chromedriver_binary = o.chromedriver;
+      plan.launch.headless = !o.headed;
+      plan.index = ++index;
+      plan.total = total;
+      results.push_back(execute_run(plan, store, console, stop_requested()));
+    }
+  }
+
+  std::vector<RunSummary> summaries;
+  for (const auto& r : results) summaries.push_back(r.summary);
+  console.print("\n" + render_summary_table(summaries));
+  for (const auto& r : results) std::cout << (r.dir / "summary.json").string() << "\n";
+  std::cout.flush();
+
+  if (stop_requested().load()) return kExitInterrupted;
+  const bool none_launched = std::none_of(results.begin(), results.end(),
+                                          [](const RunResult& r) { return r.launched; });
+  if (none_launched) return kExitNoResult;
+  const bool all_completed = std::all_of(results.begin(), results.end(), [](const RunResult& r) {
+    return r.summary.info.status == RunStatus::kCompleted;
+  });
+  return all_completed ? kExitOk : kExitFailed;
+}
+
+}  // namespace harness

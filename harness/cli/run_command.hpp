@@ -1,0 +1,31 @@
+// `harness run SCENARIO.yaml`: one scenario in one or more browsers and variants.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace harness {
+
+struct RunCommandOptions {
+  std::string scenario;
+  std::vector<std::string> browsers;  // empty: the scenario's
+  std::optional<int> iterations;
+  std::optional<int> warmup;
+  std::optional<int> checkpoint_every;
+  bool no_gc = false;
+  std::vector<std::string> variants;  // name=value[,value]
+  std::string out = "results";
+  std::string database;               // empty: <out>/harness.db
+  double sample_hz = 10;
+  std::string chromium = "/usr/bin/chromium";
+  std::string chromedriver = "/usr/bin/chromedriver";
+  bool headed = false;
+  bool verbose = false;
+};
+
+void setup_run_command(CLI::App& app, RunCommandOptions& options);
+int run_run_command(const RunCommandOptions& options);
+
+}  // namespace harness

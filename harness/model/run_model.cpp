@@ -1,0 +1,42 @@
+#include "harness/model/run_model.hpp"
+
+#include <algorithm>
+
+namespace harness {
+
+const std::vector<std::string>& checkpoint_metric_names() {
+  static const std::vector<std::string> kNames = {
+      metric::kRendererPrivate, metric::kRendererPss,    metric::kRendererSmapsPrivate,
+      metric::kRendererCount,   metric::kBrowserPrivate, metric::kGpuPrivate,
+      metric::kUtilityPrivate,  metric::kTreePrivate,    metric::kTreePss,
+      metric::kJsHeapUsed,      metric::kJsHeapTotal,    metric::kDocuments,
+      metric::kFrames,          metric::kNodes,          metric::kListeners,
+      metric::kLayoutObjects,   metric::kDomDocuments,   metric::kDomNodes,
+      metric::kDomListeners};
+  return kNames;
+}
+
+const char* status_name(RunStatus status) {
+  switch (status) {
+    case RunStatus::kRunning: return "running";
+    case RunStatus::kCompleted: return "completed";
+    case RunStatus::kStepFailed: return "step_failed";
+    case RunStatus::kCrashed: return "crashed";
+    case RunStatus::kError: return "error";
+    case RunStatus::kInterrupted: return "interrupted";
+  }
+  return "error";
+}
+
+Curve curve_of(const std::vector<CheckpointRecord>& checkpoints, const std::string& metric) {
+  Curve curve{metric, {}};
+  for (const auto& c : checkpoints) {
+    auto it = c.metrics.find(metric);
+    if (it != c.metrics.end()) curve.points.push_back({c.iteration, it->second});
+  }
+  std::stable_sort(curve.points.begin(), curve.points.end(),
+                   [](const CurvePoint& a, const CurvePoint& b) { return a.iteration < b.iteration; });
+  return curve;
+}
+
+}  // namespace harness

@@ -1,0 +1,51 @@
+// The results database (results/harness.db): every run, iteration, step, sample, checkpoint and
+// event, across nights. SQLite in WAL mode so readers (report, compare, a user's sqlite3) never
+// block the writer. One connection writes; see run/recorder.hpp for the writer thread.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/model/run_model.hpp"
+
+namespace harness {
+
+class Store {
+ public:
+  // Opens or creates the database and its schema. Throws EnvironmentError.
+  explicit Store(const std::filesystem::path& file);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::filesystem::path& file() const { return file_; }
+
+  // Writes happen inside the transaction the caller opens (the recorder batches them).
+  void begin();
+  void commit();
+
+  void upsert_run(const RunInfo& info);
+  void insert_iteration(const std::string& run_id, const IterationRecord& record);
+  void insert_step(const std::string& run_id, const StepRecord& record);
+  void insert_samples(const std::string& run_id, const SampleBatch& batch);
+  void insert_checkpoint(const std::string& run_id, const CheckpointRecord& record);
+  void insert_event(const std::string& run_id, const EventRecord& record);
+  void set_run_summary(const std::string& run_id, const std::string& summary_json);
+
+  // Readers.
+  std::vector<RunInfo> runs() const;
+  std::optional<RunInfo> run(const std::string& run_id) const;
+  std::vector<IterationRecord> iterations(const std::string& run_id) const;
+  std::vector<CheckpointRecord> checkpoints(const std::string& run_id) const;
+  std::vector<EventRecord> events(const std::string& run_id) const;
+  std::size_t sample_count(const std::string& run_id) const;
+
+ private:
+  struct Impl;
+  std::filesystem::path file_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace harness
