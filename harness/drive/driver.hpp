@@ -46,6 +46,8 @@ class Driver {
   virtual void clear(const ElementRef& element) = 0;
   virtual void send_keys(const ElementRef& element, const std::string& text) = 0;
   virtual void enter_frame(const ElementRef& frame_element) = 0;
+  // Switches to the index-th child frame of the current context (window.frames[index]).
+  virtual void enter_frame_index(int index) = 0;
   virtual void leave_frame() = 0;  // to the parent browsing context
   virtual void top_frame() = 0;    // to the top-level document
   virtual nlohmann::json execute(const std::string& script, const nlohmann::json& args) = 0;

@@ -140,6 +140,10 @@ void WebDriverClient::enter_frame(const ElementRef& frame_element) {
   command("POST", "frame", {{"id", {{kWebElementKey, frame_element.id}}}}, default_timeout());
 }
 
+void WebDriverClient::enter_frame_index(int index) {
+  command("POST", "frame", {{"id", index}}, default_timeout());
+}
+
 void WebDriverClient::leave_frame() {
   command("POST", "frame/parent", json::object(), default_timeout());
 }

@@ -44,6 +44,7 @@ class WebDriverClient final : public Driver {
   void clear(const ElementRef& element) override;
   void send_keys(const ElementRef& element, const std::string& text) override;
   void enter_frame(const ElementRef& frame_element) override;
+  void enter_frame_index(int index) override;
   void leave_frame() override;
   void top_frame() override;
   nlohmann::json execute(const std::string& script, const nlohmann::json& args) override;

@@ -9,48 +9,49 @@
 namespace harness {
 
 using nlohmann::json;
+using nlohmann::ordered_json;
 
 namespace {
 
 // Whole numbers stay integers in the JSON (bytes, counts); others keep their fraction.
-json number(double value) {
+ordered_json number(double value) {
   if (std::isfinite(value) && std::floor(value) == value && std::fabs(value) < 9e15) {
     return static_cast<std::int64_t>(value);
   }
   return value;
 }
 
-json points_json(const Curve& curve) {
-  json points = json::array();
-  for (const auto& p : curve.points) points.push_back(json::array({p.iteration, number(p.value)}));
+ordered_json points_json(const Curve& curve) {
+  ordered_json points = ordered_json::array();
+  for (const auto& p : curve.points) points.push_back(ordered_json::array({p.iteration, number(p.value)}));
   return points;
 }
 
 }  // namespace
 
-json summary_to_json(const RunSummary& s) {
+ordered_json summary_to_json(const RunSummary& s) {
   const RunInfo& r = s.info;
-  json variant = json::object();
+  ordered_json variant = ordered_json::object();
   for (const auto& [k, v] : r.variant) variant[k] = v;
 
   const Curve curve = curve_of(s.checkpoints, kDefaultCurveMetric);
-  json metrics = json::object();
+  ordered_json metrics = ordered_json::object();
   for (const auto& name : checkpoint_metric_names()) {
     Curve c = curve_of(s.checkpoints, name);
     if (!c.points.empty()) metrics[name] = points_json(c);
   }
-  json events = json::array();
+  ordered_json events = ordered_json::array();
   for (const auto& e : s.events) {
     events.push_back({{"t_ms", e.t_ms},
                       {"iteration", e.iteration},
                       {"kind", e.kind},
                       {"message", e.message},
-                      {"details", e.details}});
+                      {"details", ordered_json(e.details)}});
   }
-  json files = json::object();
+  ordered_json files = ordered_json::object();
   for (const auto& [k, v] : s.files) files[k] = v;
 
-  return json{
+  return ordered_json{
       {"schema", kSummarySchemaVersion},
       {"run_id", r.id},
       {"scenario", r.scenario},
@@ -63,7 +64,7 @@ json summary_to_json(const RunSummary& s) {
       {"iterations_completed", r.iterations_completed},
       {"warmup", r.warmup},
       {"started_at", r.started_at},
-      {"ended_at", r.ended_at.empty() ? json(nullptr) : json(r.ended_at)},
+      {"ended_at", r.ended_at.empty() ? ordered_json(nullptr) : ordered_json(r.ended_at)},
       {"duration_s", r.duration_s},
       {"browser_version", r.browser_version},
       {"driver_version", r.driver_version},
@@ -71,8 +72,8 @@ json summary_to_json(const RunSummary& s) {
       {"checkpoint", {{"every", r.checkpoint_every}, {"gc", r.checkpoint_gc},
                       {"settle_ms", r.settle_ms}}},
       {"sample_interval_ms", r.sample_interval_ms},
-      {"ceiling_bytes", r.ceiling_bytes ? json(*r.ceiling_bytes) : json(nullptr)},
-      {"environment", r.environment},
+      {"ceiling_bytes", r.ceiling_bytes ? ordered_json(*r.ceiling_bytes) : ordered_json(nullptr)},
+      {"environment", ordered_json(r.environment)},
       {"curve", {{"metric", curve.metric},
                  {"unit", "bytes"},
                  {"after_gc", r.checkpoint_gc},
@@ -87,6 +88,10 @@ std::string render_summary_json(const RunSummary& summary) {
   return summary_to_json(summary).dump(2) + "\n";
 }
 
+RunSummary summary_from_json(const ordered_json& j, const std::string& source) {
+  return summary_from_json(json(j), source);
+}
+
 RunSummary summary_from_json(const json& j, const std::string& source) {
   if (!j.is_object() || !j.contains("run_id") || !j.contains("curve")) {
     throw InputError(fmt::format("{} is not a harness summary.json (no run_id/curve)", source));
@@ -98,9 +103,8 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
     r.scenario = j.value("scenario", "");
     r.scenario_file = j.value("scenario_file", "");
     r.browser = j.value("browser", "");
-    for (auto& [k, v] : j.value("variant", json::object()).items()) {
-      r.variant.emplace_back(k, v.get<std::string>());
-    }
+    const json variant = j.value("variant", json::object());
+    for (auto& [k, v] : variant.items()) r.variant.emplace_back(k, v.get<std::string>());
     const std::string status = j.value("status", "error");
     for (auto st : {RunStatus::kRunning, RunStatus::kCompleted, RunStatus::kStepFailed,
                     RunStatus::kCrashed, RunStatus::kError, RunStatus::kInterrupted}) {
@@ -136,15 +140,18 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
         c.metrics[name] = p.at(1).get<double>();
       }
     };
-    for (auto& [name, points] : j.value("metrics", json::object()).items()) add_curve(name, points);
+    const json metrics = j.value("metrics", json::object());
+    for (auto& [name, points] : metrics.items()) add_curve(name, points);
     add_curve(j["curve"].value("metric", kDefaultCurveMetric), j["curve"].value("points", json::array()));
     for (auto& [n, c] : by_iteration) s.checkpoints.push_back(std::move(c));
-    for (const auto& e : j.value("events", json::array())) {
+    const json events = j.value("events", json::array());
+    for (const auto& e : events) {
       s.events.push_back({e.value("t_ms", std::int64_t{0}), e.value("iteration", 0),
                           e.value("kind", ""), e.value("message", ""),
                           e.value("details", json::object())});
     }
-    for (auto& [k, v] : j.value("files", json::object()).items()) s.files[k] = v.get<std::string>();
+    const json files = j.value("files", json::object());
+    for (auto& [k, v] : files.items()) s.files[k] = v.get<std::string>();
   } catch (const json::exception& e) {
     throw InputError(fmt::format("{}: malformed summary.json: {}", source, e.what()));
   }

@@ -12,11 +12,13 @@ namespace harness {
 
 inline constexpr int kSummarySchemaVersion = 1;
 
-nlohmann::json summary_to_json(const RunSummary& summary);
+// Keys keep a fixed, documented order (ordered_json) so the file reads well.
+nlohmann::ordered_json summary_to_json(const RunSummary& summary);
 std::string render_summary_json(const RunSummary& summary);  // pretty-printed, '\n'-terminated
 
 // Reads back what summary_to_json wrote (for compare/report). Throws InputError naming `source`
 // when the text is not a summary.
 RunSummary summary_from_json(const nlohmann::json& json, const std::string& source);
+RunSummary summary_from_json(const nlohmann::ordered_json& json, const std::string& source);
 
 }  // namespace harness

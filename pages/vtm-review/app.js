@@ -42,7 +42,9 @@
  * window.vtm (polled by scenarios, e.g. `return window.vtm && window.vtm.ready`):
  *   ready, state ('idle' | 'loading' | 'reviewing'), opened, closed, retained, retention,
  *   frames, payloadKb, reviewDone, customer (queue index or -1), decision, lastError,
- *   next() and close() (the same as clicking the buttons; return false when not allowed).
+ *   refreshErrors (set once a leaked listener threw), next() and close() (the same as clicking
+ *   the buttons; return false when not allowed). vtm._host is the API reviews report to
+ *   (ready/done); vtm._frameReady(token, instance) is the same as vtm._host.ready.
  */
 (function (window, document) {
   'use strict';
@@ -217,10 +219,16 @@
 
   // Announces a queue refresh to open reviews (and to any review a `listener` model leaked).
   // document.createEvent because IE11 has no Event constructor.
+  // A leaked listener of a removed frame may throw (IE: "Can't execute code from a freed
+  // script"); that is the emulated bug's business, not a reason to stop the queue.
   function dispatchRefresh() {
     var event = document.createEvent('Event');
     event.initEvent('vtm-refresh', false, false);
-    document.dispatchEvent(event);
+    try {
+      document.dispatchEvent(event);
+    } catch (e) {
+      vtm.refreshErrors = (vtm.refreshErrors || 0) + 1;
+    }
   }
 
   function fail(message) {
@@ -287,9 +295,17 @@
     // review.js reports ready while the frame is parsed, so a frame that finishes loading while
     // we are still 'loading' is broken (404, script error): give up instead of hanging.
     iframe.addEventListener('load', function () {
-      if (current === review && vtm.state === 'loading') {
-        fail('review frame loaded but did not report ready');
+      if (current !== review || vtm.state !== 'loading') {
+        return;
       }
+      try {
+        if (iframe.contentWindow.location.href.indexOf('review.html') < 0) {
+          return;   // the initial about:blank, in browsers that report its load
+        }
+      } catch (e) {
+        // not readable: treat as the review document
+      }
+      fail('review frame loaded but did not report ready');
     }, false);
     review.iframe = iframe;
     ui.reviewHost.appendChild(iframe);

@@ -229,7 +229,7 @@
       'country': 'Estravia',
       'phone': '+37 ' + digits(3, rand) + ' ' + digits(6, rand),
       'mobile': '+37 7' + digits(2, rand) + ' ' + digits(7, rand),
-      'email': customer.name.toLowerCase().replace(/[^a-z]+/g, '.') + '@mail.example',
+      'email': customer.name.toLowerCase().replace(/[^a-z0-9]+/g, '.').replace(/^\.+|\.+$/g, '') + '@mail.example',
       'id-number': 'ES' + digits(7, rand) + 'C',
       'id-expiry': pad(1 + Math.floor(rand() * 28), 2) + '.' + pad(1 + Math.floor(rand() * 12), 2) + '.' + (2025 + Math.floor(rand() * 8)),
       'branch': '0412 Port Alverne Harbour',

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Checks that the test pages only use JavaScript that Internet Explorer 11 runs (ES5).
 //
-//   node tests/pages/check_es5.js [--expect-fail] PATH...
+//   node tests/pages/check_es5.js PATH...
+//   node tests/pages/check_es5.js --expect-failures NAME[,NAME...] PATH...   (checker self-test)
+//   node tests/pages/check_es5.js --expect-fail PATH...                      (self-test, all files)
 //
 // PATH is a folder (walked recursively) or a file. Every .js file is parsed with acorn as an
 // ES5 script; every .html/.htm file has its inline <script> bodies (those without src) and its
@@ -12,8 +14,9 @@
 //
 // Exit status: 0 when everything is clean, 1 on any problem (each printed as
 // `file:line:col: message`), on a missing path, or when no script at all was found (a wrong
-// path must not pass). With --expect-fail the sense is inverted for checker self-tests: exit 0
-// only if every checked file has at least one problem.
+// path must not pass). The self-test modes invert the sense: with --expect-failures, exit 0 only
+// if every named file (matched by base name) was checked and has at least one problem and no
+// other file has any; with --expect-fail, only if every checked file has a problem.
 'use strict';
 
 const fs = require('fs');
@@ -55,10 +58,18 @@ const GLOBAL_OBJECTS = new Set(['window', 'self', 'top', 'parent']);
 const ACORN_OPTIONS = { ecmaVersion: 5, sourceType: 'script', locations: true };
 
 function parseArgs(argv) {
-  const options = { expectFail: false, paths: [] };
-  for (const arg of argv) {
+  const options = { expectFail: false, expectedFailures: null, paths: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
     if (arg === '--expect-fail') {
       options.expectFail = true;
+    } else if (arg === '--expect-failures' || arg.startsWith('--expect-failures=')) {
+      const list = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+      if (!list) {
+        options.usageError = '--expect-failures needs a comma-separated list of file names';
+        continue;
+      }
+      options.expectedFailures = list.split(',').map((name) => name.trim()).filter(Boolean);
     } else if (arg === '-h' || arg === '--help') {
       options.help = true;
     } else {
@@ -342,8 +353,9 @@ function extractFromHtml(text) {
 
 function main() {
   const options = parseArgs(process.argv.slice(2));
-  if (options.help || options.paths.length === 0) {
-    process.stderr.write('usage: node tests/pages/check_es5.js [--expect-fail] PATH...\n');
+  if (options.help || options.usageError || options.paths.length === 0) {
+    if (options.usageError) process.stderr.write(`check_es5: ${options.usageError}\n`);
+    process.stderr.write('usage: node tests/pages/check_es5.js [--expect-failures NAME,... | --expect-fail] PATH...\n');
     return options.help ? 0 : 2;
   }
 
@@ -397,6 +409,30 @@ function main() {
   const scriptCount = counts.jsFiles + counts.inlineScripts + counts.handlers;
   const summary = `${counts.jsFiles} .js file(s), ${counts.inlineScripts} inline script(s) and ` +
     `${counts.handlers} event-handler attribute(s) in ${counts.htmlFiles} .html file(s)`;
+
+  if (options.expectedFailures) {
+    for (const p of problems) process.stdout.write(`${p.text}\n`);
+    const errors = [];
+    for (const name of options.expectedFailures) {
+      const matches = checkedFiles.filter((f) => path.basename(f) === name);
+      if (matches.length === 0) errors.push(`${name} was not found`);
+      for (const f of matches) {
+        if (!filesWithProblems.has(f)) errors.push(`${path.relative(process.cwd(), f)} passed but should fail`);
+      }
+    }
+    for (const f of filesWithProblems) {
+      if (options.expectedFailures.indexOf(path.basename(f)) < 0) {
+        errors.push(`${path.relative(process.cwd(), f)} failed but is not in --expect-failures`);
+      }
+    }
+    if (errors.length > 0) {
+      for (const e of errors) process.stderr.write(`check_es5: --expect-failures: ${e}\n`);
+      process.stdout.write(`check_es5: FAILED: the checker did not reject exactly ${options.expectedFailures.join(', ')}\n`);
+      return 1;
+    }
+    process.stdout.write(`check_es5: OK: ${options.expectedFailures.join(', ')} rejected as expected (checked ${summary})\n`);
+    return 0;
+  }
 
   if (options.expectFail) {
     for (const p of problems) process.stdout.write(`${p.text}\n`);

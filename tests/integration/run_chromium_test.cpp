@@ -1,0 +1,181 @@
+// `harness run` end to end: the real binary, real Chromium and chromedriver, a real SQLite file,
+// real /proc. These tests assert ranges, not exact figures (fuite's habit): memory depends on
+// the machine.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "support.hpp"
+
+namespace harness::testing {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+std::filesystem::path run_dir_of(const CommandResult& result, std::size_t index = 0) {
+  std::istringstream lines(result.out);
+  std::string line;
+  std::vector<std::string> paths;
+  while (std::getline(lines, line)) {
+    if (!line.empty()) paths.push_back(line);
+  }
+  if (index >= paths.size()) return {};
+  return std::filesystem::path(paths[index]).parent_path();
+}
+
+double growth(const json& summary) {
+  const auto& points = summary["curve"]["points"];
+  return points.back()[1].get<double>() - points.front()[1].get<double>();
+}
+
+void expect_nothing_left(const std::filesystem::path& run_dir, const json& summary) {
+  const auto left = alive(sampled_pids(run_dir));
+  EXPECT_TRUE(left.empty()) << "processes of the run still alive: " << left.size();
+  const std::string profile = summary["environment"].value("temporary_profile", "");
+  ASSERT_FALSE(profile.empty());
+  EXPECT_FALSE(std::filesystem::exists(profile)) << profile << " was left behind";
+}
+
+// The acceptance figure of the run issue, in miniature: a retaining page grows, a correct one
+// stays flat; both runs end every process they started.
+TEST(RunChromium, WindowRetentionGrowsNoneStaysFlatAndNothingIsLeft) {
+  TempDir tmp("harness-it-run");
+  const auto result = run_harness({"run", "scenarios/vtm-review.yaml", "--iterations", "10",
+                                   "--checkpoint-every", "5", "--variant", "retention=none,window",
+                                   "--out", tmp.path().string()},
+                                  tmp.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("sampling"));  // the configuration comes first
+  EXPECT_THAT(result.err, HasSubstr("(default)"));
+
+  const auto none_dir = run_dir_of(result, 0);
+  const auto window_dir = run_dir_of(result, 1);
+  const json none = read_json(none_dir / "summary.json");
+  const json window = read_json(window_dir / "summary.json");
+  for (const json* s : {&none, &window}) {
+    EXPECT_EQ((*s)["status"], "completed");
+    EXPECT_EQ((*s)["iterations_completed"], 10);
+    EXPECT_EQ((*s)["scenario"], "vtm-review");
+    EXPECT_EQ((*s)["browser"], "chromium");
+    EXPECT_FALSE((*s)["browser_version"].get<std::string>().empty());
+    EXPECT_FALSE((*s)["driver_version"].get<std::string>().empty());
+    EXPECT_EQ((*s)["curve"]["metric"], "renderer.private_bytes");
+    EXPECT_EQ((*s)["curve"]["points"].size(), 3u);  // iterations 0, 5, 10
+    EXPECT_TRUE((*s)["metrics"].contains("page.nodes"));
+    EXPECT_TRUE((*s)["metrics"].contains("page.js_heap_used_bytes"));
+  }
+  EXPECT_EQ(none["variant"]["retention"], "none");
+  EXPECT_EQ(window["variant"]["retention"], "window");
+  // window keeps every removed review document (~4 MB each); none keeps nothing.
+  EXPECT_GT(growth(window), 10 * kMiB);
+  EXPECT_LT(std::abs(growth(none)), 4 * kMiB);
+
+  // The store has every iteration and a sample stream.
+  SQLite::Database db((tmp.path() / "harness.db").string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM runs WHERE status = 'completed'").getInt(), 2);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM iterations WHERE n > 0").getInt(), 20);
+  EXPECT_GT(db.execAndGet("SELECT COUNT(DISTINCT t_ms) FROM samples").getInt(), 20);
+  EXPECT_GT(db.execAndGet("SELECT COUNT(*) FROM checkpoint_processes WHERE pss_bytes > 0").getInt(),
+            0);
+  // Renderers are tagged as such in the samples.
+  EXPECT_GT(db.execAndGet("SELECT COUNT(*) FROM samples WHERE role = 'renderer'").getInt(), 0);
+  EXPECT_GT(db.execAndGet("SELECT COUNT(*) FROM samples WHERE role = 'driver'").getInt(), 0);
+
+  expect_nothing_left(none_dir, none);
+  expect_nothing_left(window_dir, window);
+}
+
+TEST(RunChromium, MisspeltStepKindFailsBeforeAnyBrowserStarts) {
+  TempDir tmp("harness-it-bad");
+  const auto out = tmp.path() / "results";
+  const auto result = run_harness(
+      {"run", "tests/integration/scenarios/misspelt-step.yaml", "--out", out.string()},
+      tmp.path(), std::chrono::seconds(60));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err,
+              HasSubstr("tests/integration/scenarios/misspelt-step.yaml:6:5: unknown step kind "
+                        "'clik'"));
+  EXPECT_THAT(result.err, HasSubstr("did you mean 'click'?"));
+  EXPECT_FALSE(std::filesystem::exists(out)) << "nothing may be created for a bad scenario";
+}
+
+TEST(RunChromium, UnknownBrowserAndMissingDriverAreReported) {
+  TempDir tmp("harness-it-args");
+  auto result = run_harness({"run", "scenarios/vtm-review.yaml", "--browser", "chromum", "--out",
+                             tmp.path().string()},
+                            tmp.path(), std::chrono::seconds(60));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("did you mean 'chromium'?"));
+
+  result = run_harness({"run", "scenarios/vtm-review.yaml", "--chromedriver", "/no/chromedriver",
+                        "--out", tmp.path().string()},
+                       tmp.path(), std::chrono::seconds(60));
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_THAT(result.err, HasSubstr("/no/chromedriver"));
+}
+
+TEST(RunChromium, FailedStepEndsTheRunCleanlyWithEvidence) {
+  TempDir tmp("harness-it-step");
+  const auto result =
+      run_harness({"run", "tests/integration/scenarios/missing-element.yaml", "--out",
+                   tmp.path().string()},
+                  tmp.path());
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  const auto dir = run_dir_of(result);
+  const json summary = read_json(dir / "summary.json");
+  EXPECT_EQ(summary["status"], "step_failed");
+  EXPECT_THAT(summary["reason"].get<std::string>(),
+              HasSubstr("missing-element.yaml:10:5"));
+  EXPECT_THAT(summary["reason"].get<std::string>(), HasSubstr("#there-is-no-such-button"));
+  ASSERT_TRUE(summary["files"].contains("failure_screenshot"));
+  EXPECT_GT(std::filesystem::file_size(dir / summary["files"]["failure_screenshot"].get<std::string>()),
+            1000u);
+  expect_nothing_left(dir, summary);
+}
+
+// Ctrl-C in the middle of a run: the iterations done so far are in the database, readable, and
+// every process is gone.
+TEST(RunChromium, SigintKeepsEveryIterationDoneSoFar) {
+  TempDir tmp("harness-it-sigint");
+  HarnessProcess harness({"run", "scenarios/vtm-review.yaml", "--iterations", "500",
+                          "--variant", "retention=none", "--out", tmp.path().string()},
+                         tmp.path());
+  const auto db_file = tmp.path() / "harness.db";
+  int done = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
+  while (done < 4 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    if (!std::filesystem::exists(db_file)) continue;
+    try {
+      SQLite::Database db(db_file.string(), SQLite::OPEN_READONLY);
+      done = db.execAndGet("SELECT COUNT(*) FROM iterations WHERE n > 0").getInt();
+    } catch (const std::exception&) {
+      // the schema may not exist yet
+    }
+  }
+  ASSERT_GE(done, 4) << "the run never got going";
+  harness.signal(SIGINT);
+  const auto result = harness.wait(std::chrono::seconds(120));
+  EXPECT_EQ(result.exit_code, 130) << result.err;
+
+  SQLite::Database db(db_file.string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT status FROM runs").getString(), "interrupted");
+  const int completed = db.execAndGet("SELECT iterations_completed FROM runs").getInt();
+  EXPECT_GE(completed, done);
+  // Every completed iteration has its record; at most the interrupted one is marked not ok.
+  EXPECT_GE(db.execAndGet("SELECT COUNT(*) FROM iterations WHERE n > 0 AND ok = 1").getInt(),
+            completed);
+  const auto dir = run_dir_of(result);
+  const json summary = read_json(dir / "summary.json");
+  EXPECT_EQ(summary["status"], "interrupted");
+  expect_nothing_left(dir, summary);
+}
+
+}  // namespace
+}  // namespace harness::testing

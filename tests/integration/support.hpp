@@ -1,0 +1,61 @@
+// Helpers for integration tests that run the real harness binary against real Chromium.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/platform/process.hpp"
+
+namespace harness::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// A fresh folder under the system temp folder, removed by the destructor.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& name);
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The harness binary started in the background, its output captured in files.
+class HarnessProcess {
+ public:
+  HarnessProcess(const std::vector<std::string>& args, const std::filesystem::path& work_dir);
+  Pid pid() const;
+  // Waits up to `limit` for the exit; -1 on timeout (the process is then killed).
+  CommandResult wait(std::chrono::seconds limit);
+  void signal(int signo);
+
+ private:
+  std::unique_ptr<ChildProcess> child_;
+  std::filesystem::path out_, err_;
+};
+
+CommandResult run_harness(const std::vector<std::string>& args,
+                          const std::filesystem::path& work_dir,
+                          std::chrono::seconds limit = std::chrono::seconds(600));
+
+std::string read_file(const std::filesystem::path& file);
+nlohmann::json read_json(const std::filesystem::path& file);
+
+// PIDs that appear in a run's samples.csv.
+std::set<Pid> sampled_pids(const std::filesystem::path& run_dir);
+// PIDs among `pids` that are alive and not zombies.
+std::vector<Pid> alive(const std::set<Pid>& pids);
+
+std::filesystem::path source_dir();
+
+}  // namespace harness::testing

@@ -1,0 +1,91 @@
+// A real SQLite file.
+#include "harness/store/store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace harness {
+namespace {
+
+std::filesystem::path temp_db(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("harness-store-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::filesystem::remove(dir / name);
+  return dir / name;
+}
+
+RunInfo sample_run() {
+  RunInfo r;
+  r.id = "run-1";
+  r.scenario = "vtm-review";
+  r.browser = "chromium";
+  r.variant = {{"retention", "window"}};
+  r.started_at = "2026-11-22T10:00:00.000Z";
+  r.iterations_planned = 10;
+  r.ceiling_bytes = 1363148800;
+  r.environment = {{"os", "Linux"}};
+  return r;
+}
+
+TEST(Store, WritesAndReadsEveryRecordKind) {
+  const auto file = temp_db("a.db");
+  {
+    Store store(file);
+    store.begin();
+    RunInfo r = sample_run();
+    store.upsert_run(r);
+    store.insert_iteration(r.id, {1, 100, 350, true});
+    store.insert_step(r.id, {1, 0, "iteration", "click #a", 100, 12.5, true, ""});
+    SampleBatch batch{120, 1, {}};
+    ProcessReading p;
+    p.pid = 42;
+    p.role = ProcessRole::kRenderer;
+    p.private_bytes = 1000;
+    batch.processes = {p, p};
+    store.insert_samples(r.id, batch);
+    CheckpointRecord c;
+    c.iteration = 5;
+    c.t_ms = 900;
+    c.gc = true;
+    c.metrics = {{"renderer.private_bytes", 5e6}, {"page.nodes", 300}};
+    store.insert_checkpoint(r.id, c);
+    store.insert_event(r.id, {130, 1, "crashed", "boom", {{"code", 5}}});
+    r.status = RunStatus::kCompleted;
+    r.iterations_completed = 10;
+    store.upsert_run(r);  // an update keeps the row
+    store.commit();
+  }
+  Store store(file);
+  auto runs = store.runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, RunStatus::kCompleted);
+  EXPECT_EQ(runs[0].iterations_completed, 10);
+  EXPECT_EQ(runs[0].variant, (std::vector<std::pair<std::string, std::string>>{{"retention", "window"}}));
+  EXPECT_EQ(runs[0].ceiling_bytes, 1363148800u);
+  EXPECT_EQ(runs[0].environment["os"], "Linux");
+  EXPECT_EQ(store.iterations("run-1").size(), 1u);
+  EXPECT_EQ(store.sample_count("run-1"), 2u);
+  auto checkpoints = store.checkpoints("run-1");
+  ASSERT_EQ(checkpoints.size(), 1u);
+  EXPECT_EQ(checkpoints[0].metrics.at("page.nodes"), 300);
+  auto events = store.events("run-1");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].details["code"], 5);
+  EXPECT_FALSE(store.run("nope"));
+}
+
+TEST(Store, UsesWriteAheadLogging) {
+  const auto file = temp_db("wal.db");
+  Store store(file);
+  SQLite::Database reader(file.string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(reader.execAndGet("PRAGMA journal_mode").getString(), "wal");
+}
+
+TEST(Store, UnwritableLocationIsAnEnvironmentError) {
+  EXPECT_THROW(Store("/proc/harness/nope.db"), std::exception);
+}
+
+}  // namespace
+}  // namespace harness
