@@ -36,6 +36,10 @@ void setup_run_command(CLI::App& app, RunCommandOptions& o) {
   cmd->add_option("--checkpoint-every", o.checkpoint_every, "A checkpoint every N iterations")
       ->check(CLI::Range(1, 100'000));
   cmd->add_flag("--no-gc", o.no_gc, "Do not force a GC before checkpoints");
+  cmd->add_option("--input", o.input,
+                  "How steps act on elements: scripted (no driver references, default) or native "
+                  "(W3C element references; the driver then retains what it touched)")
+      ->check(CLI::IsMember({"scripted", "native"}));
   cmd->add_option("--variant", o.variants,
                   "Pin a variant: name=value or name=v1,v2 (repeatable)");
   cmd->add_option("--out", o.out, "Results folder (default: results)");
@@ -125,6 +129,9 @@ int run_run_command(const RunCommandOptions& o) {
   CheckpointPolicy checkpoint = scenario.checkpoint;
   if (o.checkpoint_every) checkpoint.every = *o.checkpoint_every;
   if (o.no_gc) checkpoint.gc = false;
+  InputMode input = scenario.input;
+  if (o.input == "native") input = InputMode::kNative;
+  if (o.input == "scripted") input = InputMode::kScripted;
   const auto interval = std::chrono::milliseconds(
       std::max<long>(1, std::lround(1000.0 / o.sample_hz)));
 
@@ -147,6 +154,8 @@ int run_run_command(const RunCommandOptions& o) {
       {"checkpoint", fmt::format("every {} iterations, gc {}, settle {} ms", checkpoint.every,
                                  checkpoint.gc ? "on" : "off", checkpoint.settle_ms),
        !o.checkpoint_every && !o.no_gc && scenario.defaulted.count("checkpoint")},
+      {"input", fmt::format("{}", input_mode_name(input)),
+       o.input.empty() && scenario.defaulted.count("input")},
       {"timeouts", fmt::format("step {} ms, page load {} ms, script {} ms",
                                scenario.timeouts.step_ms, scenario.timeouts.page_load_ms,
                                scenario.timeouts.script_ms),
@@ -180,6 +189,7 @@ int run_run_command(const RunCommandOptions& o) {
       plan.iterations = iterations;
       plan.warmup = warmup;
       plan.checkpoint = checkpoint;
+      plan.input = input;
       plan.sample_interval = interval;
       plan.results_dir = out;
       plan.launch.chromium_binary = o.chromium;

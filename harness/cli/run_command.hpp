@@ -15,6 +15,7 @@ struct RunCommandOptions {
   std::optional<int> warmup;
   std::optional<int> checkpoint_every;
   bool no_gc = false;
+  std::string input;  // empty: the scenario's
   std::vector<std::string> variants;  // name=value[,value]
   std::string out = "results";
   std::string database;               // empty: <out>/harness.db

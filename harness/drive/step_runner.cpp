@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "harness/drive/cdp_client.hpp"
+#include "harness/drive/page_scripts.hpp"
 #include "harness/scenario/variants.hpp"
 
 namespace harness {
@@ -32,39 +33,33 @@ bool truthy(const json& value) {
   return true;
 }
 
-// Finds an <option> of a <select> by its visible text; ES5 so it also runs in IE11.
-constexpr const char* kFindOptionByText =
-    "var s = arguments[0], t = arguments[1];"
-    "for (var i = 0; i < s.options.length; i++) {"
-    "  var o = s.options[i];"
-    "  if ((o.text || '').replace(/^\\s+|\\s+$/g, '') === t) return o;"
-    "}"
-    "return null;";
+// prelude.js + one action, built once.
+const std::string& with_prelude(const char* body) {
+  static std::map<const char*, std::string> cache;
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  auto it = cache.find(body);
+  if (it == cache.end()) {
+    it = cache.emplace(body, std::string(page_script::k_prelude) + "\n" + body).first;
+  }
+  return it->second;
+}
 
-// Index of the frame an <iframe> element shows, in window.frames of the current context; -1
-// while there is no such element or it has no window yet. ES5.
-constexpr const char* kFrameIndexOf =
-    "var el = document.querySelector(arguments[0]);"
-    "if (!el || !el.contentWindow) return -1;"
-    "for (var i = 0; i < window.frames.length; i++) {"
-    "  if (window.frames[i] === el.contentWindow) return i;"
-    "}"
-    "return -1;";
-
-// The state of the first element matching a selector: 0 absent, 1 present but not visible,
-// 2 visible (has a layout box and is not visibility:hidden). ES5.
-constexpr const char* kElementState =
-    "var el = document.querySelector(arguments[0]);"
-    "if (!el) return 0;"
-    "var box = el.getClientRects && el.getClientRects().length > 0;"
-    "var style = window.getComputedStyle ? window.getComputedStyle(el, null) : el.currentStyle;"
-    "var hidden = style && (style.visibility === 'hidden' || style.display === 'none');"
-    "return box && !hidden ? 2 : 1;";
-
-constexpr const char* kCollectGarbageInPage =
-    "if (typeof CollectGarbage === 'function') { CollectGarbage(); return true; }"
-    "if (typeof gc === 'function') { gc(); return true; }"
-    "return false;";
+// What a scripted action's error code means, for the step's failure message.
+std::string describe(const std::string& code, const std::string& detail) {
+  if (code == "no_element") return fmt::format("no element matches '{}'", detail);
+  if (code == "not_visible") return fmt::format("'{}' is present but not visible", detail);
+  if (code == "disabled") return fmt::format("'{}' is disabled or read-only", detail);
+  if (code == "no_frame") return fmt::format("no frame matches '{}' (or it has no document yet)",
+                                             detail);
+  if (code == "no_option") return fmt::format("the list has no option '{}'", detail);
+  if (code == "cross_origin") {
+    return fmt::format("frame '{}' is cross-origin: scripted input cannot reach into it; use "
+                       "`input: native` for this scenario",
+                       detail);
+  }
+  return code + ": " + detail;
+}
 
 }  // namespace
 
@@ -86,6 +81,7 @@ void StepRunner::fail(const Step& step, const std::string& why) const {
 void StepRunner::run(const std::vector<Step>& steps, const std::map<std::string, std::string>& vars,
                      const std::function<void(const StepResult&)>& on_step) {
   index_ = 0;
+  frame_path_.clear();
   for (const Step& step : steps) run_one(step, vars, on_step);
 }
 
@@ -168,9 +164,38 @@ void StepRunner::act_with_retry(const Step& step, const std::function<void()>& a
   }
 }
 
+json StepRunner::scripted_action(const Step& step, const char* body, json args) {
+  args.insert(args.begin(), json(frame_path_));
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms(step));
+  for (;;) {
+    check_stop();
+    const json reply = env_.driver->execute(with_prelude(body), args);
+    if (reply.is_object() && reply.value("ok", false)) return reply.value("value", json());
+    const std::string code = reply.is_object() ? reply.value("error", "") : "bad_reply";
+    const std::string detail = reply.is_object() ? reply.value("detail", "") : reply.dump();
+    // Everything but a cross-origin frame may still change while the page settles.
+    if (code == "cross_origin" || code == "bad_reply" || Clock::now() >= deadline) {
+      fail(step, fmt::format("{} (after {} ms)", describe(code, detail), timeout_ms(step)));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(kPollIntervalMs));
+  }
+}
+
+json StepRunner::run_script(const std::string& script) {
+  Driver& d = *env_.driver;
+  if (!in_frame()) return d.execute(script, json::array());
+  const json reply =
+      d.execute(with_prelude(page_script::k_eval), json::array({json(frame_path_), script}));
+  if (reply.is_object() && reply.value("ok", false)) return reply.value("value", json());
+  throw WebDriverError("no such frame",
+                       describe(reply.is_object() ? reply.value("error", "") : "bad_reply",
+                                reply.is_object() ? reply.value("detail", "") : reply.dump()));
+}
+
 void StepRunner::execute(const Step& step, const std::map<std::string, std::string>& vars,
                          const std::function<void(const StepResult&)>& on_step) {
   Driver& d = *env_.driver;
+  const bool scripted = env_.input == InputMode::kScripted;
   const std::string selector = substitute(step.selector, vars);
   switch (step.kind) {
     case StepKind::kOpen:
@@ -180,10 +205,18 @@ void StepRunner::execute(const Step& step, const std::map<std::string, std::stri
       d.reload();
       return;
     case StepKind::kClick:
-      act_with_retry(step, [&] { d.click(wait_for_element(step, selector, false)); });
+      if (scripted) {
+        scripted_action(step, page_script::k_click, json::array({selector}));
+      } else {
+        act_with_retry(step, [&] { d.click(wait_for_element(step, selector, false)); });
+      }
       return;
     case StepKind::kType: {
       const std::string text = substitute(step.text, vars);
+      if (scripted) {
+        scripted_action(step, page_script::k_type, json::array({selector, text, step.clear}));
+        return;
+      }
       act_with_retry(step, [&] {
         ElementRef field = wait_for_element(step, selector, false);
         if (step.clear) d.clear(field);
@@ -194,6 +227,10 @@ void StepRunner::execute(const Step& step, const std::map<std::string, std::stri
     case StepKind::kSelect: {
       const std::string value = substitute(step.value, vars);
       const std::string text = substitute(step.text, vars);
+      if (scripted) {
+        scripted_action(step, page_script::k_select, json::array({selector, value, text}));
+        return;
+      }
       act_with_retry(step, [&] {
         ElementRef select = wait_for_element(step, selector, false);
         json option;
@@ -208,7 +245,7 @@ void StepRunner::execute(const Step& step, const std::map<std::string, std::stri
                              json::array({{{kWebElementKey, select.id}},
                                           fmt::format("option[value=\"{}\"]", escaped)}));
         } else {
-          option = d.execute(kFindOptionByText,
+          option = d.execute(page_script::k_option_by_text,
                              json::array({{{kWebElementKey, select.id}}, text}));
         }
         if (!option.is_object() || !option.contains(kWebElementKey)) {
@@ -227,14 +264,18 @@ void StepRunner::execute(const Step& step, const std::map<std::string, std::stri
         check_stop();
         bool done = false;
         if (!script.empty()) {
-          done = truthy(d.execute(script, json::array()));
+          done = truthy(run_script(script));
         } else {
-          // Asked in the page rather than through WebDriver element references: a reference
-          // the driver holds to an <iframe> pins the frame's whole document after the app
-          // removes it (measured: +6 documents and ~4 MB per iteration in Chromium 156), so
-          // waits hold none.
-          const json state = d.execute(kElementState, json::array({selector}));
-          const int s = state.is_number() ? state.get<int>() : 0;
+          // Asked in the page in both input modes: a WebDriver reference to an element (an
+          // <iframe> above all) pins it and its document after the app removes it, so waits
+          // hold none.
+          const json reply = d.execute(with_prelude(page_script::k_state),
+                                       json::array({json(frame_path_), selector}));
+          if (!reply.is_object() || !reply.value("ok", false)) {
+            const std::string code = reply.is_object() ? reply.value("error", "") : "bad_reply";
+            if (code == "cross_origin") fail(step, describe(code, reply.value("detail", "")));
+          }
+          const int s = reply.is_object() && reply.value("ok", false) ? reply.value("value", 0) : 0;
           done = step.state == WaitState::kAbsent    ? s == 0
                  : step.state == WaitState::kVisible ? s == 2
                                                      : s >= 1;
@@ -252,11 +293,27 @@ void StepRunner::execute(const Step& step, const std::map<std::string, std::stri
       }
     }
     case StepKind::kFrame: {
-      // Entered by index, not by an element reference, for the reason given at wait_for.
+      if (scripted) {
+        // Wait until the frame and its document exist, then address it by its path.
+        std::vector<std::string> inner = frame_path_;
+        inner.push_back(selector);
+        const auto saved = frame_path_;
+        frame_path_ = inner;
+        try {
+          scripted_action(step, page_script::k_state, json::array({"html"}));
+          for (const Step& child : step.steps) run_one(child, vars, on_step);
+        } catch (...) {
+          frame_path_ = saved;
+          throw;
+        }
+        frame_path_ = saved;
+        return;
+      }
+      // Native: entered by index, not by an element reference, for the reason given at wait_for.
       const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms(step));
       for (;;) {
         check_stop();
-        const json index = d.execute(kFrameIndexOf, json::array({selector}));
+        const json index = d.execute(page_script::k_frame_index, json::array({selector}));
         if (index.is_number() && index.get<int>() >= 0) {
           d.enter_frame_index(index.get<int>());
           break;
@@ -271,11 +328,22 @@ void StepRunner::execute(const Step& step, const std::map<std::string, std::stri
       return;
     }
     case StepKind::kExecute:
-      d.execute(substitute(step.script, vars), json::array());
+      run_script(substitute(step.script, vars));
       return;
-    case StepKind::kExecuteAsync:
-      d.execute_async(substitute(step.script, vars), json::array());
+    case StepKind::kExecuteAsync: {
+      const std::string script = substitute(step.script, vars);
+      if (!in_frame()) {
+        d.execute_async(script, json::array());
+        return;
+      }
+      const json reply = d.execute_async(with_prelude(page_script::k_eval_async),
+                                         json::array({json(frame_path_), script}));
+      if (!reply.is_object() || !reply.value("ok", false)) {
+        fail(step, describe(reply.is_object() ? reply.value("error", "") : "bad_reply",
+                            reply.is_object() ? reply.value("detail", "") : reply.dump()));
+      }
       return;
+    }
     case StepKind::kSleep: {
       const auto until = Clock::now() + std::chrono::milliseconds(step.sleep_ms);
       while (Clock::now() < until) {
@@ -287,7 +355,7 @@ void StepRunner::execute(const Step& step, const std::map<std::string, std::stri
     }
     case StepKind::kGc:
       if (env_.gc) env_.gc->collect_garbage();
-      else d.execute(kCollectGarbageInPage, json::array());
+      else d.execute(page_script::k_collect_garbage, json::array());
       return;
     case StepKind::kScreenshot: {
       std::string name = substitute(step.file_name, vars);

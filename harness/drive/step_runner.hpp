@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "harness/drive/driver.hpp"
+#include <nlohmann/json.hpp>
 #include "harness/scenario/scenario.hpp"
 
 namespace harness {
@@ -52,6 +53,7 @@ struct StepResult {
 
 struct StepEnvironment {
   Driver* driver = nullptr;
+  InputMode input = InputMode::kScripted;
   GarbageCollector* gc = nullptr;  // may be null: `gc` then calls CollectGarbage() in the page
   Timeouts timeouts;
   std::string base_url;                  // relative `open` URLs resolve against it
@@ -78,14 +80,22 @@ class StepRunner {
                const std::function<void(const StepResult&)>& on_step);
   void execute(const Step& step, const std::map<std::string, std::string>& vars,
                const std::function<void(const StepResult&)>& on_step);
+  // Native input: W3C element references.
   ElementRef wait_for_element(const Step& step, const std::string& selector, bool visible);
   void act_with_retry(const Step& step, const std::function<void()>& action);
+  // Scripted input: runs prelude.js + `body` with the frame path as first argument, until it
+  // reports success or the step times out; returns its value.
+  nlohmann::json scripted_action(const Step& step, const char* body, nlohmann::json args);
+  // A scenario script (wait_for, execute) in the current frame; top level runs it unchanged.
+  nlohmann::json run_script(const std::string& script);
+  bool in_frame() const { return !frame_path_.empty(); }
   void check_stop() const;
   int timeout_ms(const Step& step) const;
   [[noreturn]] void fail(const Step& step, const std::string& why) const;
 
   StepEnvironment env_;
   int index_ = 0;
+  std::vector<std::string> frame_path_;  // scripted input: selectors of the frames we are in
 };
 
 }  // namespace harness

@@ -117,6 +117,7 @@ struct RunInfo {
   bool checkpoint_gc = false;
   int settle_ms = 0;
   int sample_interval_ms = 0;
+  std::string input_mode;  // "scripted" or "native" (scenario.hpp, InputMode)
   std::optional<std::uint64_t> ceiling_bytes;
   std::string start_url;
   std::string browser_version;

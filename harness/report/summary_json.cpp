@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <regex>
 
 #include "harness/error.hpp"
 
@@ -72,6 +73,7 @@ ordered_json summary_to_json(const RunSummary& s) {
       {"checkpoint", {{"every", r.checkpoint_every}, {"gc", r.checkpoint_gc},
                       {"settle_ms", r.settle_ms}}},
       {"sample_interval_ms", r.sample_interval_ms},
+      {"input", r.input_mode},
       {"ceiling_bytes", r.ceiling_bytes ? ordered_json(*r.ceiling_bytes) : ordered_json(nullptr)},
       {"environment", ordered_json(r.environment)},
       {"curve", {{"metric", curve.metric},
@@ -85,7 +87,10 @@ ordered_json summary_to_json(const RunSummary& s) {
 }
 
 std::string render_summary_json(const RunSummary& summary) {
-  return summary_to_json(summary).dump(2) + "\n";
+  // Curve points ([iteration, value] pairs) go on one line each; a 60-point curve otherwise
+  // takes 240 lines.
+  static const std::regex kPair(R"(\[\n\s*(-?[0-9.eE+-]+),\n\s*(-?[0-9.eE+-]+)\n\s*\])");
+  return std::regex_replace(summary_to_json(summary).dump(2), kPair, "[$1, $2]") + "\n";
 }
 
 RunSummary summary_from_json(const ordered_json& j, const std::string& source) {
@@ -126,6 +131,7 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
       r.settle_ms = j["checkpoint"].value("settle_ms", 0);
     }
     r.sample_interval_ms = j.value("sample_interval_ms", 0);
+    r.input_mode = j.value("input", "");
     if (j.contains("ceiling_bytes") && j["ceiling_bytes"].is_number()) {
       r.ceiling_bytes = j["ceiling_bytes"].get<std::uint64_t>();
     }

@@ -90,6 +90,7 @@ class RunExecution {
     info.checkpoint_gc = plan_.checkpoint.gc;
     info.settle_ms = plan_.checkpoint.settle_ms;
     info.sample_interval_ms = static_cast<int>(plan_.sample_interval.count());
+    info.input_mode = input_mode_name(plan_.input);
     if (scenario.ceiling) info.ceiling_bytes = scenario.ceiling->bytes;
     info.start_url = start_url(scenario, plan_.variant, plan_.base_url);
 
@@ -218,6 +219,7 @@ class RunExecution {
     env.driver = &session_->driver();
     env.gc = &session_->garbage_collector();
     env.timeouts = scenario.timeouts;
+    env.input = plan_.input;
     env.base_url = info.start_url;
     env.screenshot_dir = dir_ / "screenshots";
     env.stop = &stop_;

@@ -26,6 +26,7 @@ struct RunPlan {
   int iterations = 0;
   int warmup = 0;
   CheckpointPolicy checkpoint;
+  InputMode input = InputMode::kScripted;
   std::chrono::milliseconds sample_interval{100};
   std::filesystem::path results_dir;
   LaunchOptions launch;  // run_dir is filled in by the runner

@@ -196,7 +196,7 @@ class ScenarioParser {
     }
     MapReader top(v_, root, "the scenario",
                   {"name", "description", "serve", "start", "setup", "iteration", "iterations",
-                   "warmup", "checkpoint", "timeouts", "browsers", "variants", "ceiling"});
+                   "warmup", "checkpoint", "timeouts", "input", "browsers", "variants", "ceiling"});
     top.require("name", "a short name, e.g. name: vtm-review");
     top.require("start", "the first page: a path under `serve`, or an absolute http:// URL");
     top.require("iteration", "the list of steps of one business transaction");
@@ -240,10 +240,16 @@ class ScenarioParser {
     if (top.has("checkpoint")) parse_checkpoint(top.get("checkpoint"), s.checkpoint);
     if (top.has("timeouts")) parse_timeouts(top.get("timeouts"), s.timeouts);
     if (top.has("browsers")) parse_browsers(top.get("browsers"), s);
+    if (auto input = top.string("input", "scripted or native")) {
+      if (*input == "scripted") s.input = InputMode::kScripted;
+      else if (*input == "native") s.input = InputMode::kNative;
+      else v_.error(top.get("input"), fmt::format("input must be scripted or native, not '{}'",
+                                                  *input));
+    }
     if (top.has("ceiling")) s.ceiling = parse_ceiling(top.get("ceiling"));
 
     for (const auto& key : {"description", "serve", "setup", "iterations", "warmup", "checkpoint",
-                            "timeouts", "browsers", "variants", "ceiling"}) {
+                            "timeouts", "input", "browsers", "variants", "ceiling"}) {
       if (!top.has(key)) s.defaulted.insert(key);
     }
     for (const auto& variant : s.variants) {
@@ -664,6 +670,10 @@ class ScenarioParser {
 };
 
 }  // namespace
+
+const char* input_mode_name(InputMode mode) {
+  return mode == InputMode::kNative ? "native" : "scripted";
+}
 
 const char* step_kind_name(StepKind kind) {
   return kStepKindNames.at(static_cast<std::size_t>(kind)).c_str();

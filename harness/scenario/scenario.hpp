@@ -53,6 +53,18 @@ struct Step {
   std::vector<Step> steps;                // frame: steps run inside the frame
 };
 
+// How steps act on elements.
+//  scripted: through small ES5 scripts sent with W3C "execute script" that return plain values;
+//            frames are reached through contentWindow (same origin). The driver holds no
+//            element references, so it cannot pin what the app removes (default).
+//  native:   W3C element references and frame switching: the driver's own input path. ChromeDriver
+//            keeps every element it has found and every frame it has entered alive until the top
+//            page navigates (measured: ~580 KB and ~5,000 nodes per closed review in vtm-review;
+//            SeleniumHQ/selenium#14534), which inflates memory curves.
+enum class InputMode { kScripted, kNative };
+
+const char* input_mode_name(InputMode mode);
+
 struct CheckpointPolicy {
   int every = 5;        // a checkpoint after every k measured iterations (and after the last)
   bool gc = true;       // force a full GC in the page before measuring
@@ -94,6 +106,7 @@ struct Scenario {
   int warmup = 1;
   CheckpointPolicy checkpoint;
   Timeouts timeouts;
+  InputMode input = InputMode::kScripted;
   std::vector<std::string> browsers{"chromium"};
   std::vector<Variant> variants;
   std::optional<Ceiling> ceiling;

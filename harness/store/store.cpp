@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS runs(
   checkpoint_gc INTEGER,
   settle_ms INTEGER,
   sample_interval_ms INTEGER,
+  input_mode TEXT,
   ceiling_bytes INTEGER,
   start_url TEXT,
   browser_version TEXT,
@@ -129,9 +130,9 @@ void Store::upsert_run(const RunInfo& r) {
   SQLite::Statement q(impl_->db, R"sql(
     INSERT INTO runs(id, scenario, scenario_file, browser, variant, status, reason, started_at,
       ended_at, duration_s, iterations_planned, iterations_completed, warmup, checkpoint_every,
-      checkpoint_gc, settle_ms, sample_interval_ms, ceiling_bytes, start_url, browser_version,
-      driver_version, environment, results_dir)
-    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+      checkpoint_gc, settle_ms, sample_interval_ms, input_mode, ceiling_bytes, start_url,
+      browser_version, driver_version, environment, results_dir)
+    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
     ON CONFLICT(id) DO UPDATE SET status=excluded.status, reason=excluded.reason,
       ended_at=excluded.ended_at, duration_s=excluded.duration_s,
       iterations_planned=excluded.iterations_planned,
@@ -156,6 +157,7 @@ void Store::upsert_run(const RunInfo& r) {
   q.bind(i++, r.checkpoint_gc ? 1 : 0);
   q.bind(i++, r.settle_ms);
   q.bind(i++, r.sample_interval_ms);
+  q.bind(i++, r.input_mode);
   if (r.ceiling_bytes) q.bind(i++, static_cast<std::int64_t>(*r.ceiling_bytes));
   else q.bind(i++);
   q.bind(i++, r.start_url);
@@ -294,6 +296,7 @@ RunInfo read_run_row(SQLite::Statement& q) {
   r.checkpoint_gc = q.getColumn(i++).getInt() != 0;
   r.settle_ms = q.getColumn(i++).getInt();
   r.sample_interval_ms = q.getColumn(i++).getInt();
+  r.input_mode = column_text(q, i++);
   if (!q.getColumn(i).isNull()) r.ceiling_bytes = q.getColumn(i).getInt64();
   ++i;
   r.start_url = column_text(q, i++);
@@ -308,7 +311,8 @@ RunInfo read_run_row(SQLite::Statement& q) {
 constexpr const char* kRunColumns =
     "id, scenario, scenario_file, browser, variant, status, reason, started_at, ended_at, "
     "duration_s, iterations_planned, iterations_completed, warmup, checkpoint_every, "
-    "checkpoint_gc, settle_ms, sample_interval_ms, ceiling_bytes, start_url, browser_version, "
+    "checkpoint_gc, settle_ms, sample_interval_ms, input_mode, ceiling_bytes, start_url, "
+    "browser_version, "
     "driver_version, environment, results_dir";
 }  // namespace
 

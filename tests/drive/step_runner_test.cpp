@@ -1,4 +1,6 @@
 // Step semantics against a scripted fake Driver (the real one is covered by integration tests).
+// The fake models a page: which selectors exist (and when they appear), which are hidden; it
+// answers both the native W3C calls and the harness's own page scripts.
 #include "harness/drive/step_runner.hpp"
 
 #include <gmock/gmock.h>
@@ -6,6 +8,7 @@
 
 #include <deque>
 
+#include "harness/drive/page_scripts.hpp"
 #include "harness/scenario/loader.hpp"
 
 namespace harness {
@@ -15,20 +18,38 @@ using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
+std::string scripted(const char* body) { return std::string(page_script::k_prelude) + "\n" + body; }
+
 class FakeDriver : public Driver {
  public:
   std::vector<std::string> calls;
-  // Selector -> how many more finds return nothing before it appears.
-  std::map<std::string, int> appears_after;
+  std::map<std::string, int> appears_after;  // selector -> lookups that still miss it
   std::set<std::string> hidden;
   std::set<std::string> missing;
-  int click_failures = 0;  // the next clicks fail as not interactable
+  std::set<std::string> cross_origin_frames;
+  int click_failures = 0;  // native: the next clicks fail as not interactable
   std::deque<json> script_results;
   std::string fail_everything_with;  // a W3C code every call throws
 
   void check() {
     if (!fail_everything_with.empty()) throw WebDriverError(fail_everything_with, "boom");
   }
+  // 0 absent, 1 present, 2 visible; counts a lookup.
+  int state(const std::string& css) {
+    if (missing.count(css)) return 0;
+    auto it = appears_after.find(css);
+    if (it != appears_after.end() && it->second > 0) {
+      --it->second;
+      return 0;
+    }
+    return hidden.count(css) ? 1 : 2;
+  }
+  static std::string path_of(const json& args) {
+    std::string out;
+    for (const auto& p : args[0]) out += p.get<std::string>() + ">";
+    return out;
+  }
+
   void navigate(const std::string& url) override {
     check();
     calls.push_back("navigate " + url);
@@ -37,12 +58,7 @@ class FakeDriver : public Driver {
   std::optional<ElementRef> find(const std::string& css) override {
     check();
     calls.push_back("find " + css);
-    if (missing.count(css)) return std::nullopt;
-    auto it = appears_after.find(css);
-    if (it != appears_after.end() && it->second > 0) {
-      --it->second;
-      return std::nullopt;
-    }
+    if (state(css) == 0) return std::nullopt;
     return ElementRef{css};
   }
   bool displayed(const ElementRef& e) override { return !hidden.count(e.id); }
@@ -58,25 +74,71 @@ class FakeDriver : public Driver {
     calls.push_back("keys " + e.id + " " + text);
   }
   void enter_frame(const ElementRef& e) override { calls.push_back("enter " + e.id); }
+  void enter_frame_index(int index) override { calls.push_back("enter #" + std::to_string(index)); }
   void leave_frame() override { calls.push_back("leave"); }
   void top_frame() override { calls.push_back("top"); }
+
   json execute(const std::string& script, const json& args) override {
     check();
-    calls.push_back("execute " + script.substr(0, 30));
+    if (script == scripted(page_script::k_state)) {
+      for (const auto& frame : args[0]) {
+        if (cross_origin_frames.count(frame.get<std::string>())) {
+          return {{"ok", false}, {"error", "cross_origin"}, {"detail", frame}};
+        }
+      }
+      const int s = args[1] == "html" ? 2 : state(args[1].get<std::string>());
+      return {{"ok", true}, {"value", s}};
+    }
+    if (script == scripted(page_script::k_click)) {
+      const std::string css = args[1];
+      const int s = state(css);
+      if (s == 0) return {{"ok", false}, {"error", "no_element"}, {"detail", css}};
+      if (s == 1) return {{"ok", false}, {"error", "not_visible"}, {"detail", css}};
+      calls.push_back("click " + path_of(args) + css);
+      return {{"ok", true}, {"value", true}};
+    }
+    if (script == scripted(page_script::k_type)) {
+      calls.push_back("type " + path_of(args) + args[1].get<std::string>() + " " +
+                      args[2].get<std::string>() + (args[3].get<bool>() ? " (clear)" : ""));
+      return {{"ok", true}, {"value", true}};
+    }
+    if (script == scripted(page_script::k_select)) {
+      calls.push_back("select " + args[1].get<std::string>() + " " + args[2].get<std::string>() +
+                      "|" + args[3].get<std::string>());
+      return {{"ok", true}, {"value", true}};
+    }
+    if (script == scripted(page_script::k_eval)) {
+      calls.push_back("eval " + path_of(args) + args[1].get<std::string>());
+      return {{"ok", true}, {"value", next_result()}};
+    }
+    if (script == page_script::k_frame_index) {
+      calls.push_back("frame_index " + args[0].get<std::string>());
+      return 0;
+    }
     if (args.is_array() && args.size() == 2 && args[1].is_string()) {
-      // select: return an option reference
+      // native select: the option's reference
       return json{{kWebElementKey, "option:" + args[1].get<std::string>()}};
     }
+    calls.push_back("execute " + script);
+    return next_result();
+  }
+  json execute_async(const std::string& script, const json& args) override {
+    if (script == scripted(page_script::k_eval_async)) {
+      calls.push_back("async " + path_of(args) + args[1].get<std::string>());
+      return {{"ok", true}, {"value", nullptr}};
+    }
+    calls.push_back("async " + script);
+    return json();
+  }
+  std::string screenshot_png() override { return "\x89PNG"; }
+
+ private:
+  json next_result() {
     if (script_results.empty()) return json(true);
     json r = script_results.front();
     script_results.pop_front();
     return r;
   }
-  json execute_async(const std::string& script, const json&) override {
-    calls.push_back("async " + script);
-    return json();
-  }
-  std::string screenshot_png() override { return "\x89PNG"; }
 };
 
 class FakeGc : public GarbageCollector {
@@ -94,11 +156,13 @@ struct Fixture {
   FakeGc gc;
   std::atomic<bool> stop{false};
   std::vector<StepResult> results;
+  InputMode input = InputMode::kScripted;
 
   void run(const std::string& yaml_steps, std::map<std::string, std::string> vars = {}) {
     StepEnvironment env;
     env.driver = &driver;
     env.gc = &gc;
+    env.input = input;
     env.timeouts.step_ms = 400;
     env.base_url = "http://127.0.0.1:9/app/index.html";
     env.screenshot_dir = std::filesystem::temp_directory_path() / "harness-step-test-shots";
@@ -108,38 +172,87 @@ struct Fixture {
   }
 };
 
-TEST(StepRunner, RunsStepsWithVariablesAndRelativeUrls) {
+TEST(StepRunner, ScriptedStepsWithVariablesAndRelativeUrls) {
   Fixture f;
   f.run(R"(  - open: "page.html?n=${iteration}"
   - type: {selector: "#note", text: "it ${iteration}", clear: true}
+  - select: {selector: "#decision", value: approve}
+  - execute: "window.x = ${iteration};"
   - execute_async: "arguments[0]();"
   - gc
   - reload
 )",
         {{"iteration", "7"}});
   EXPECT_THAT(f.driver.calls,
-              ElementsAre("navigate http://127.0.0.1:9/app/page.html?n=7", "find #note",
-                          "clear #note", "keys #note it 7", "async arguments[0]();", "reload"));
+              ElementsAre("navigate http://127.0.0.1:9/app/page.html?n=7",
+                          "type #note it 7 (clear)", "select #decision approve|",
+                          "execute window.x = 7;", "async arguments[0]();", "reload"));
   EXPECT_EQ(f.gc.collections, 1);
-  ASSERT_EQ(f.results.size(), 5u);
+  ASSERT_EQ(f.results.size(), 7u);
   EXPECT_EQ(f.results[1].label, "type #note");
   EXPECT_TRUE(f.results[1].ok);
-  EXPECT_EQ(f.results[4].index, 4);
+  EXPECT_EQ(f.results[6].index, 6);
 }
 
-TEST(StepRunner, WaitsForAnElementThatAppearsLater) {
+TEST(StepRunner, ScriptedClickWaitsUntilTheElementAppearsAndIsVisible) {
   Fixture f;
   f.driver.appears_after["#late"] = 3;
   f.run("  - click: \"#late\"\n");
-  EXPECT_EQ(std::count(f.driver.calls.begin(), f.driver.calls.end(), "find #late"), 4);
-  EXPECT_EQ(f.driver.calls.back(), "click #late");
+  EXPECT_THAT(f.driver.calls, ElementsAre("click #late"));
 }
 
-TEST(StepRunner, RetriesAClickWhileNotInteractable) {
+TEST(StepRunner, ScriptedFrameStepsAddressTheFrameByPath) {
   Fixture f;
+  f.run(R"(  - frame:
+      selector: "iframe#review"
+      steps:
+        - click: "#approve"
+        - frame:
+            selector: "#inner"
+            steps:
+              - execute: "return 1;"
+              - execute_async: "arguments[0]();"
+  - click: "#close"
+)");
+  // No frame switching and no element references: every action carries its frame path.
+  EXPECT_THAT(f.driver.calls,
+              ElementsAre("click iframe#review>#approve", "eval iframe#review>#inner>return 1;",
+                          "async iframe#review>#inner>arguments[0]();", "click #close"));
+  // Children report before their frame; the frame's time covers them.
+  ASSERT_EQ(f.results.size(), 6u);
+  EXPECT_EQ(f.results[0].label, "click #approve");
+  EXPECT_EQ(f.results[4].label, "frame iframe#review");
+  EXPECT_GE(f.results[4].duration_ms, f.results[0].duration_ms);
+}
+
+TEST(StepRunner, CrossOriginFrameFailsAtOnceWithAHint) {
+  Fixture f;
+  f.driver.cross_origin_frames.insert("#ads");
+  try {
+    f.run("  - frame: {selector: \"#ads\", steps: [{click: \"#x\"}]}\n");
+    FAIL() << "expected StepFailed";
+  } catch (const StepFailed& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cross-origin"));
+    EXPECT_THAT(e.what(), HasSubstr("input: native"));
+  }
+}
+
+TEST(StepRunner, NativeModeUsesElementReferencesAndEntersFramesByIndex) {
+  Fixture f;
+  f.input = InputMode::kNative;
   f.driver.click_failures = 2;
-  f.run("  - click: \"#button\"\n");
-  EXPECT_EQ(std::count(f.driver.calls.begin(), f.driver.calls.end(), "click #button"), 3);
+  f.run(R"(  - frame:
+      selector: "iframe#review"
+      steps:
+        - click: "#approve"
+        - type: {selector: "#note", text: "ok"}
+        - select: {selector: "#decision", text: Reject}
+)");
+  EXPECT_THAT(f.driver.calls,
+              ElementsAre("frame_index iframe#review", "enter #0", "find #approve",
+                          "click #approve", "find #approve", "click #approve", "find #approve",
+                          "click #approve", "find #note", "keys #note ok", "find #decision",
+                          "click option:Reject", "leave"));
 }
 
 TEST(StepRunner, TimeoutNamesTheStepAndItsLocation) {
@@ -158,6 +271,17 @@ TEST(StepRunner, TimeoutNamesTheStepAndItsLocation) {
   EXPECT_GE(f.results[0].duration_ms, 100);
 }
 
+TEST(StepRunner, ScriptedClickOnAHiddenElementTimesOutSayingSo) {
+  Fixture f;
+  f.driver.hidden.insert("#covered");
+  try {
+    f.run("  - click: {selector: \"#covered\", timeout_ms: 100}\n");
+    FAIL() << "expected StepFailed";
+  } catch (const StepFailed& e) {
+    EXPECT_THAT(e.what(), HasSubstr("'#covered' is present but not visible"));
+  }
+}
+
 TEST(StepRunner, WaitForVisibleAndAbsent) {
   Fixture f;
   f.driver.hidden.insert("#banner");
@@ -165,6 +289,7 @@ TEST(StepRunner, WaitForVisibleAndAbsent) {
                StepFailed);
   f.driver.missing.insert("#gone");
   EXPECT_NO_THROW(f.run("  - wait_for: {selector: \"#gone\", state: absent}\n"));
+  EXPECT_NO_THROW(f.run("  - wait_for: \"#banner\"\n"));  // present is enough
 }
 
 TEST(StepRunner, WaitForScriptPollsUntilTrue) {
@@ -172,32 +297,6 @@ TEST(StepRunner, WaitForScriptPollsUntilTrue) {
   f.driver.script_results = {json(false), json(nullptr), json(0), json("yes")};
   f.run("  - wait_for: {script: \"return window.ready;\"}\n");
   EXPECT_EQ(f.driver.script_results.size(), 0u);
-}
-
-TEST(StepRunner, SelectClicksTheOption) {
-  Fixture f;
-  f.run("  - select: {selector: \"#decision\", value: approve}\n"
-        "  - select: {selector: \"#decision\", text: Reject}\n");
-  EXPECT_THAT(f.driver.calls, ::testing::Contains("click option:option[value=\"approve\"]"));
-  EXPECT_THAT(f.driver.calls, ::testing::Contains("click option:Reject"));
-}
-
-TEST(StepRunner, FrameEntersRunsAndLeaves) {
-  Fixture f;
-  f.run(R"(  - frame:
-      selector: "iframe#review"
-      steps:
-        - click: "#approve"
-  - click: "#close"
-)");
-  EXPECT_THAT(f.driver.calls, ElementsAre("find iframe#review", "enter iframe#review",
-                                          "find #approve", "click #approve", "leave",
-                                          "find #close", "click #close"));
-  // The child reports before its frame; the frame's time covers the child.
-  ASSERT_EQ(f.results.size(), 3u);
-  EXPECT_EQ(f.results[0].label, "click #approve");
-  EXPECT_EQ(f.results[1].label, "frame iframe#review");
-  EXPECT_GE(f.results[1].duration_ms, f.results[0].duration_ms);
 }
 
 TEST(StepRunner, StopFlagInterrupts) {

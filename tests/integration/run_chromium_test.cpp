@@ -91,6 +91,27 @@ TEST(RunChromium, WindowRetentionGrowsNoneStaysFlatAndNothingIsLeft) {
   expect_nothing_left(window_dir, window);
 }
 
+// Native input drives the same workflow through W3C element references and frame switching.
+TEST(RunChromium, NativeInputDrivesTheWorkflowToo) {
+  TempDir tmp("harness-it-native");
+  const auto result = run_harness({"run", "scenarios/vtm-review.yaml", "--iterations", "3",
+                                   "--warmup", "0", "--input", "native", "--variant",
+                                   "retention=none", "--out", tmp.path().string()},
+                                  tmp.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto dir = run_dir_of(result);
+  const json summary = read_json(dir / "summary.json");
+  EXPECT_EQ(summary["status"], "completed");
+  EXPECT_EQ(summary["input"], "native");
+  SQLite::Database db((tmp.path() / "harness.db").string(), SQLite::OPEN_READONLY);
+  // Every step of every iteration ran and was timed (frame, type, select, click...).
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM steps WHERE phase = 'iteration' AND ok = 1 AND "
+                          "label LIKE 'select%'")
+                .getInt(),
+            3);
+  expect_nothing_left(dir, summary);
+}
+
 TEST(RunChromium, MisspeltStepKindFailsBeforeAnyBrowserStarts) {
   TempDir tmp("harness-it-bad");
   const auto out = tmp.path() / "results";

@@ -4,6 +4,8 @@
 //   node tests/pages/check_es5.js PATH...
 //   node tests/pages/check_es5.js --expect-failures NAME[,NAME...] PATH...   (checker self-test)
 //   node tests/pages/check_es5.js --expect-fail PATH...                      (self-test, all files)
+//   node tests/pages/check_es5.js --function-bodies PATH...   (.js files are function bodies, as
+//                                                             the harness's injected scripts)
 //
 // PATH is a folder (walked recursively) or a file. Every .js file is parsed with acorn as an
 // ES5 script; every .html/.htm file has its inline <script> bodies (those without src) and its
@@ -63,6 +65,8 @@ function parseArgs(argv) {
     const arg = argv[i];
     if (arg === '--expect-fail') {
       options.expectFail = true;
+    } else if (arg === '--function-bodies') {
+      options.functionBodies = true;
     } else if (arg === '--expect-failures' || arg.startsWith('--expect-failures=')) {
       const list = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
       if (!list) {
@@ -379,7 +383,7 @@ function main() {
       checkedFiles.push(file);
       if (/\.js$/i.test(file)) {
         counts.jsFiles++;
-        for (const p of checkScript(text)) {
+        for (const p of checkScript(text, { allowReturn: Boolean(options.functionBodies) })) {
           add(file, p.line, p.column, p.message);
         }
         continue;

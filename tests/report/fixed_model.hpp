@@ -25,6 +25,7 @@ inline RunSummary fixed_summary() {
   r.checkpoint_gc = true;
   r.settle_ms = 200;
   r.sample_interval_ms = 100;
+  r.input_mode = "scripted";
   r.ceiling_bytes = 1363148800;
   r.start_url = "http://127.0.0.1:4000/vtm-review/index.html?retention=window";
   r.browser_version = "156.0.8078.79";

@@ -1,0 +1,64 @@
+// Shared head of every scripted action (see step_runner.cpp, "scripted input"). ES5: it must
+// run in IE11 through IEDriverServer as well as in Chromium.
+// arguments[0] is the frame path: CSS selectors of nested <iframe>s, outermost first, each
+// looked up in the previous frame's document. Problems are thrown as {harness: code, detail}.
+function harnessWindow(path) {
+  var w = window;
+  for (var i = 0; i < path.length; i++) {
+    var frame = w.document.querySelector(path[i]);
+    if (!frame) {
+      throw { harness: 'no_frame', detail: path[i] };
+    }
+    var inner = frame.contentWindow;
+    try {
+      if (!inner || !inner.document) {
+        throw { harness: 'no_frame', detail: path[i] };
+      }
+    } catch (e) {
+      if (e && e.harness) {
+        throw e;
+      }
+      throw { harness: 'cross_origin', detail: path[i] };
+    }
+    w = inner;
+  }
+  return w;
+}
+
+function harnessElement(w, selector) {
+  var el = w.document.querySelector(selector);
+  if (!el) {
+    throw { harness: 'no_element', detail: selector };
+  }
+  return el;
+}
+
+// 0 absent, 1 present but not visible, 2 visible (a layout box and not visibility:hidden).
+function harnessVisibility(w, el) {
+  if (!el) {
+    return 0;
+  }
+  var boxes = el.getClientRects ? el.getClientRects().length : 1;
+  var style = w.getComputedStyle ? w.getComputedStyle(el, null) : el.currentStyle;
+  if (boxes === 0 || (style && (style.visibility === 'hidden' || style.display === 'none'))) {
+    return 1;
+  }
+  return 2;
+}
+
+function harnessFire(w, el, type) {
+  var event = w.document.createEvent('Event');
+  event.initEvent(type, true, false);
+  el.dispatchEvent(event);
+}
+
+function harnessRun(action, path) {
+  try {
+    return { ok: true, value: action(harnessWindow(path || [])) };
+  } catch (e) {
+    if (e && e.harness) {
+      return { ok: false, error: e.harness, detail: e.detail };
+    }
+    throw e;
+  }
+}

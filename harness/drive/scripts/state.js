@@ -1,0 +1,6 @@
+// args: path, selector -> 0 absent, 1 present, 2 visible
+var selector = arguments[1];
+var path = arguments[0];
+return harnessRun(function (w) {
+  return harnessVisibility(w, w.document.querySelector(selector));
+}, path);
