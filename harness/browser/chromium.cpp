@@ -244,6 +244,10 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
       auto it = kPerformanceNames.find(m.value("name", ""));
       if (it != kPerformanceNames.end()) out[it->second] = m.value("value", 0.0);
     }
+    // Oilpan (DOM) and ArrayBuffer memory, which the V8 heap figures leave out.
+    json heap = cdp_->call("Runtime.getHeapUsage", json::object(), page_session_, kCdpTimeout);
+    out[metric::kEmbedderHeap] = heap.value("embedderHeapUsedSize", 0.0);
+    out[metric::kBackingStorage] = heap.value("backingStorageSize", 0.0);
     json dom = cdp_->call("Memory.getDOMCounters", json::object(), page_session_, kCdpTimeout);
     out[metric::kDomDocuments] = dom.value("documents", 0.0);
     out[metric::kDomNodes] = dom.value("nodes", 0.0);

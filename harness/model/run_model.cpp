@@ -9,7 +9,8 @@ const std::vector<std::string>& checkpoint_metric_names() {
       metric::kRendererPrivate, metric::kRendererPss,    metric::kRendererSmapsPrivate,
       metric::kRendererCount,   metric::kBrowserPrivate, metric::kGpuPrivate,
       metric::kUtilityPrivate,  metric::kTreePrivate,    metric::kTreePss,
-      metric::kJsHeapUsed,      metric::kJsHeapTotal,    metric::kDocuments,
+      metric::kJsHeapUsed,      metric::kJsHeapTotal,    metric::kEmbedderHeap,
+      metric::kBackingStorage,  metric::kDocuments,
       metric::kFrames,          metric::kNodes,          metric::kListeners,
       metric::kLayoutObjects,   metric::kDomDocuments,   metric::kDomNodes,
       metric::kDomListeners};

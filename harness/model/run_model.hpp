@@ -43,7 +43,8 @@ struct StepRecord {
 
 // Checkpoint metric names: "<process kind or page>.<field>_<unit>". Sources: statm and
 // smaps_rollup for processes; CDP Performance.getMetrics (page.*) and Memory.getDOMCounters
-// (dom.*) for the page.
+// (dom.*) and Runtime.getHeapUsage (page.embedder_heap_bytes, page.backing_storage_bytes) for
+// the page.
 namespace metric {
 inline constexpr const char* kRendererPrivate = "renderer.private_bytes";
 inline constexpr const char* kRendererPss = "renderer.pss_bytes";
@@ -56,6 +57,8 @@ inline constexpr const char* kTreePrivate = "tree.private_bytes";
 inline constexpr const char* kTreePss = "tree.pss_bytes";
 inline constexpr const char* kJsHeapUsed = "page.js_heap_used_bytes";
 inline constexpr const char* kJsHeapTotal = "page.js_heap_total_bytes";
+inline constexpr const char* kEmbedderHeap = "page.embedder_heap_bytes";     // Oilpan (DOM)
+inline constexpr const char* kBackingStorage = "page.backing_storage_bytes";  // ArrayBuffers
 inline constexpr const char* kDocuments = "page.documents";
 inline constexpr const char* kFrames = "page.frames";
 inline constexpr const char* kNodes = "page.nodes";

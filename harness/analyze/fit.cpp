@@ -1,0 +1,95 @@
+#include "harness/analyze/fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace harness {
+
+double t_quantile_975(std::size_t df) {
+  static const double kTable[] = {0,      12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
+                                  2.306,  2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+                                  2.120,  2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
+                                  2.064,  2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+  if (df == 0) return std::numeric_limits<double>::infinity();
+  if (df <= 30) return kTable[df];
+  if (df <= 40) return 2.021;
+  if (df <= 60) return 2.000;
+  if (df <= 120) return 1.980;
+  return 1.960;
+}
+
+double median(std::span<const double> values) {
+  if (values.empty()) return 0;
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t mid = sorted.size() / 2;
+  return sorted.size() % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+LinearFit ols(std::span<const double> x, std::span<const double> y) {
+  LinearFit fit;
+  const std::size_t n = std::min(x.size(), y.size());
+  fit.n = n;
+  if (n < 2) return fit;
+  double mx = 0, my = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    mx += x[i];
+    my += y[i];
+  }
+  mx /= static_cast<double>(n);
+  my /= static_cast<double>(n);
+  double sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    sxx += (x[i] - mx) * (x[i] - mx);
+    sxy += (x[i] - mx) * (y[i] - my);
+  }
+  if (sxx <= 0) return fit;
+  fit.valid = true;
+  fit.slope = sxy / sxx;
+  fit.intercept = my - fit.slope * mx;
+  fit.x_first = *std::min_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(n));
+  fit.x_last = *std::max_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(n));
+  if (n == 2) {
+    fit.slope_se = std::numeric_limits<double>::infinity();
+    fit.ci95_low = -std::numeric_limits<double>::infinity();
+    fit.ci95_high = std::numeric_limits<double>::infinity();
+    return fit;
+  }
+  double sse = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double r = y[i] - fit.intercept - fit.slope * x[i];
+    sse += r * r;
+  }
+  fit.residual_sd = std::sqrt(sse / static_cast<double>(n - 2));
+  fit.slope_se = fit.residual_sd / std::sqrt(sxx);
+  const double half = t_quantile_975(n - 2) * fit.slope_se;
+  fit.ci95_low = fit.slope - half;
+  fit.ci95_high = fit.slope + half;
+  return fit;
+}
+
+double theil_sen(std::span<const double> x, std::span<const double> y) {
+  const std::size_t n = std::min(x.size(), y.size());
+  std::vector<double> slopes;
+  if (n <= kTheilSenExactPoints) {
+    slopes.reserve(n * (n > 0 ? n - 1 : 0) / 2);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = i + 1; j < n; ++j) {
+        if (x[j] != x[i]) slopes.push_back((y[j] - y[i]) / (x[j] - x[i]));
+      }
+    }
+  } else {
+    // Long curves: the slopes of the pairs half a curve apart, (i, i + n/2): n/2 pairs instead
+    // of n²/2, still a median of pairwise slopes (and so as robust to outliers).
+    const std::size_t half = n / 2;
+    slopes.reserve(half);
+    for (std::size_t i = 0; i + half < n; ++i) {
+      if (x[i + half] != x[i]) slopes.push_back((y[i + half] - y[i]) / (x[i + half] - x[i]));
+    }
+  }
+  return median(slopes);
+}
+
+}  // namespace harness

@@ -1,0 +1,98 @@
+// What a run's checkpoint curves mean: retains, plateau, stable, or insufficient. Pure: no I/O,
+// no logging; every verdict carries its reason in words and numbers.
+//
+// Per metric (points = the checkpoints from iteration 0, after warm-up, in iteration order):
+//   fewer than kMinPoints points                          -> insufficient
+//   plateau test first: split the points into a head and a tail (tail >= 4 points spanning at
+//     least max(kMinPlateauTail, head span / 2) iterations); plateau when some split has the head
+//     growing (OLS 95 % CI low > threshold and Theil–Sen > threshold, total growth > noise floor)
+//     and the tail flat (OLS 95 % CI high < threshold). Among such splits the one with the least
+//     squared error wins; its first tail point is where growth stopped.
+//   growth: OLS 95 % CI low > threshold and Theil–Sen > threshold (so one outlier cannot make a
+//     leak). It becomes `retains` only when
+//       - the points span at least kMinLeakSpan iterations for byte metrics (a bounded cache grows
+//         exactly like a leak until it is full; the fixtures' cache fills in ~30 iterations) or
+//         kMinStructuralSpan for counts of documents, nodes and listeners (caches rarely keep
+//         whole documents), and
+//       - the last kRecentSpan iterations (at least 3 points) still grow by more than half the
+//         threshold (growth that has just stopped may be a cache; a leak every N-th iteration,
+//         N <= kRecentSpan, always shows a step there);
+//     otherwise insufficient, saying which condition is missing.
+//   OLS 95 % CI high < threshold, over at least kMinStableSpan iterations -> stable; also stable
+//     when every point lies within the noise floor of the first over that span.
+//   anything else (the interval straddles the threshold)  -> insufficient: too noisy to say.
+// Degenerate input: an exact line has a zero-width interval; two points have an unbounded one.
+//
+// A run: retains if any metric retains (naming every such metric); else insufficient if any
+// metric is; else plateau if any metric plateaus; else stable. Metrics absent from the run (IE
+// has no page counters) are skipped; a run with none of them is insufficient.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/model/run_model.hpp"
+
+namespace harness {
+
+enum class VerdictKind { kRetains, kPlateau, kStable, kInsufficient };
+
+const char* verdict_name(VerdictKind kind);
+std::optional<VerdictKind> verdict_from_name(const std::string& name);
+
+// Thresholds are per metric, in the metric's unit per iteration; each says why in default_rules.
+struct MetricRule {
+  std::string metric;
+  std::string unit;                // "bytes" or a count ("nodes", "documents", "listeners")
+  double threshold_per_iteration;  // growth above this is retention
+  double noise_floor;              // a total change below this is noise
+  bool structural;                 // documents, nodes, listeners: see kMinStructuralSpan
+};
+
+const std::vector<MetricRule>& default_metric_rules();
+
+inline constexpr std::size_t kMinPoints = 4;
+inline constexpr int kMinLeakSpan = 40;        // iterations; the fixtures' cache fills in ~30
+inline constexpr int kMinStructuralSpan = 10;  // iterations
+inline constexpr int kMinStableSpan = 20;      // iterations
+inline constexpr int kMinPlateauTail = 15;     // iterations of flat tail after growth
+inline constexpr int kRecentSpan = 10;         // iterations that must still grow for `retains`
+
+struct MetricVerdict {
+  std::string metric;
+  std::string unit;
+  VerdictKind kind = VerdictKind::kInsufficient;
+  std::string reason;
+  std::size_t points = 0;
+  int first_iteration = 0;
+  int last_iteration = 0;
+  double first_value = 0;
+  double last_value = 0;
+  double slope = 0;  // OLS, unit per iteration
+  double ci95_low = 0;
+  double ci95_high = 0;
+  double theil_sen = 0;
+  double threshold = 0;
+  std::optional<int> plateau_from;  // iteration where growth stopped (plateau)
+};
+
+struct Verdict {
+  VerdictKind kind = VerdictKind::kInsufficient;
+  std::string reason;
+  std::vector<std::string> metrics;  // the metrics that decided it
+  // The default curve metric (renderer private bytes) whatever the verdict, when present.
+  std::optional<double> slope_bytes_per_iteration;
+  std::optional<std::pair<double, double>> ci95;
+  std::vector<MetricVerdict> per_metric;
+};
+
+MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule);
+Verdict analyze_checkpoints(const std::vector<CheckpointRecord>& checkpoints,
+                            const std::vector<MetricRule>& rules = default_metric_rules());
+
+// "1.5 MiB", "312 nodes", "0.50 documents": a value in a rule's unit.
+std::string format_amount(double value, const std::string& unit);
+
+}  // namespace harness
