@@ -29,7 +29,11 @@ void setup_run_command(CLI::App& app, RunCommandOptions& o) {
   cmd->add_option("--browser", o.browsers, "Browser profiles, comma-separated (default: the "
                                            "scenario's)")
       ->delimiter(',');
-  cmd->add_option("--iterations", o.iterations, "Measured iterations (default: the scenario's)")
+  cmd->add_option("--iterations", o.iterations,
+                  "Measured iterations, or auto: until the verdict is decided (default: the "
+                  "scenario's)");
+  cmd->add_option("--max-iterations", o.max_iterations,
+                  "With --iterations auto: stop here at the latest (default: the scenario's, 200)")
       ->check(CLI::Range(1, 1'000'000));
   cmd->add_option("--warmup", o.warmup, "Warm-up iterations, not measured")
       ->check(CLI::Range(0, 10'000));
@@ -124,7 +128,30 @@ int run_run_command(const RunCommandOptions& o) {
   }
   Store store(o.database.empty() ? out / "harness.db" : std::filesystem::path(o.database));
 
-  const int iterations = o.iterations.value_or(scenario.iterations);
+  bool iterations_auto = scenario.iterations_auto;
+  int iterations = scenario.iterations;
+  if (o.iterations == "auto") {
+    iterations_auto = true;
+  } else if (!o.iterations.empty()) {
+    try {
+      std::size_t used = 0;
+      iterations = std::stoi(o.iterations, &used);
+      if (used != o.iterations.size() || iterations < 1) throw std::invalid_argument("range");
+    } catch (const std::exception&) {
+      throw InputError(fmt::format("--iterations '{}' must be a whole number >= 1 or auto",
+                                   o.iterations));
+    }
+    iterations_auto = false;
+  }
+  if (iterations_auto) iterations = o.max_iterations.value_or(scenario.max_iterations);
+  Expectations expect;
+  if (!scenario.expect.verdict.empty()) expect.verdict = verdict_from_name(scenario.expect.verdict);
+  if (scenario.expect.max_slope_bytes) {
+    expect.max_slope_bytes = static_cast<double>(*scenario.expect.max_slope_bytes);
+  }
+  if (scenario.expect.max_peak_bytes) {
+    expect.max_peak_bytes = static_cast<double>(*scenario.expect.max_peak_bytes);
+  }
   const int warmup = o.warmup.value_or(scenario.warmup);
   CheckpointPolicy checkpoint = scenario.checkpoint;
   if (o.checkpoint_every) checkpoint.every = *o.checkpoint_every;
@@ -149,8 +176,21 @@ int run_run_command(const RunCommandOptions& o) {
                        ? std::string("none")
                        : fmt::format("{} combination(s)", variants.size()),
        false},
-      {"iterations", fmt::format("{} measured, {} warm-up", iterations, warmup),
-       !o.iterations && scenario.defaulted.count("iterations")},
+      {"iterations", iterations_auto
+                         ? fmt::format("auto (until the verdict is decided, at most {}), {} warm-up",
+                                       iterations, warmup)
+                         : fmt::format("{} measured, {} warm-up", iterations, warmup),
+       o.iterations.empty() && scenario.defaulted.count("iterations")},
+      {"expect", expect.empty() ? std::string("nothing declared")
+                                : fmt::format("{}{}{}",
+                                              expect.verdict ? verdict_name(*expect.verdict) : "",
+                                              expect.max_slope_bytes
+                                                  ? " max_slope " + format_bytes(*expect.max_slope_bytes)
+                                                  : "",
+                                              expect.max_peak_bytes
+                                                  ? " max_peak " + format_bytes(*expect.max_peak_bytes)
+                                                  : ""),
+       expect.empty()},
       {"checkpoint", fmt::format("every {} iterations, gc {}, settle {} ms", checkpoint.every,
                                  checkpoint.gc ? "on" : "off", checkpoint.settle_ms),
        !o.checkpoint_every && !o.no_gc && scenario.defaulted.count("checkpoint")},
@@ -187,6 +227,8 @@ int run_run_command(const RunCommandOptions& o) {
       plan.variant = variant;
       plan.base_url = base_url;
       plan.iterations = iterations;
+      plan.iterations_auto = iterations_auto;
+      plan.expect = expect;
       plan.warmup = warmup;
       plan.checkpoint = checkpoint;
       plan.input = input;
@@ -211,10 +253,10 @@ int run_run_command(const RunCommandOptions& o) {
   const bool none_launched = std::none_of(results.begin(), results.end(),
                                           [](const RunResult& r) { return r.launched; });
   if (none_launched) return kExitNoResult;
-  const bool all_completed = std::all_of(results.begin(), results.end(), [](const RunResult& r) {
-    return r.summary.info.status == RunStatus::kCompleted;
+  const bool all_good = std::all_of(results.begin(), results.end(), [](const RunResult& r) {
+    return r.summary.info.status == RunStatus::kCompleted && r.summary.expectations.met;
   });
-  return all_completed ? kExitOk : kExitFailed;
+  return all_good ? kExitOk : kExitFailed;
 }
 
 }  // namespace harness

@@ -11,7 +11,8 @@ namespace harness {
 struct RunCommandOptions {
   std::string scenario;
   std::vector<std::string> browsers;  // empty: the scenario's
-  std::optional<int> iterations;
+  std::string iterations;  // a number or "auto"; empty: the scenario's
+  std::optional<int> max_iterations;
   std::optional<int> warmup;
   std::optional<int> checkpoint_every;
   bool no_gc = false;

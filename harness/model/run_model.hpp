@@ -142,12 +142,4 @@ struct Curve {
 // A curve for one metric from checkpoints that have it, in iteration order.
 Curve curve_of(const std::vector<CheckpointRecord>& checkpoints, const std::string& metric);
 
-// Everything a summary.json holds.
-struct RunSummary {
-  RunInfo info;
-  std::vector<CheckpointRecord> checkpoints;
-  std::vector<EventRecord> events;
-  std::map<std::string, std::string> files;  // role -> path relative to the run folder
-};
-
 }  // namespace harness

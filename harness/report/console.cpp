@@ -155,6 +155,23 @@ void Console::run_finished(const RunPlan& plan, const RunSummary& summary) {
   const RunInfo& info = summary.info;
   write_line(fmt::format("{}: {} ({}); results in {}", run_label(plan, info),
                          status_name(info.status), info.reason, info.results_dir));
+  if (summary.verdict) {
+    write_line(fmt::format("{}: verdict {}: {}", run_label(plan, info),
+                           verdict_name(summary.verdict->kind), summary.verdict->reason));
+  }
+  if (summary.projection) {
+    const Projection& p = *summary.projection;
+    write_line(fmt::format("{}: projection: {} reaches the ceiling of {} at iteration {:.0f} "
+                           "(95 % CI {} to {}), about {:.0f} s into the run",
+                           run_label(plan, info), p.metric, format_bytes(p.ceiling_bytes),
+                           p.iteration,
+                           p.iteration_earliest ? fmt::format("{:.0f}", *p.iteration_earliest) : "?",
+                           p.iteration_latest ? fmt::format("{:.0f}", *p.iteration_latest) : "never",
+                           p.seconds));
+  }
+  for (const auto& failure : summary.expectations.failures) {
+    write_line(fmt::format("{}: expectation failed: {}", run_label(plan, info), failure));
+  }
 }
 
 }  // namespace harness

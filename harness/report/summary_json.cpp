@@ -28,6 +28,54 @@ ordered_json points_json(const Curve& curve) {
   return points;
 }
 
+ordered_json optional_number(const std::optional<double>& value) {
+  return value ? number(*value) : ordered_json(nullptr);
+}
+
+ordered_json verdict_json(const std::optional<Verdict>& verdict) {
+  if (!verdict) return nullptr;
+  const Verdict& v = *verdict;
+  ordered_json per_metric = ordered_json::array();
+  for (const auto& m : v.per_metric) {
+    per_metric.push_back({{"metric", m.metric},
+                          {"kind", verdict_name(m.kind)},
+                          {"unit", m.unit},
+                          {"points", m.points},
+                          {"first", ordered_json::array({m.first_iteration, number(m.first_value)})},
+                          {"last", ordered_json::array({m.last_iteration, number(m.last_value)})},
+                          {"slope_per_iteration", m.slope},
+                          {"ci95", std::isfinite(m.ci95_low) && std::isfinite(m.ci95_high)
+                                       ? ordered_json::array({m.ci95_low, m.ci95_high})
+                                       : ordered_json(nullptr)},
+                          {"theil_sen_per_iteration", m.theil_sen},
+                          {"threshold_per_iteration", m.threshold},
+                          {"plateau_from", m.plateau_from ? ordered_json(*m.plateau_from)
+                                                          : ordered_json(nullptr)},
+                          {"reason", m.reason}});
+  }
+  return ordered_json{
+      {"kind", verdict_name(v.kind)},
+      {"reason", v.reason},
+      {"metrics", v.metrics},
+      {"slope_bytes_per_iteration", optional_number(v.slope_bytes_per_iteration)},
+      {"ci95", v.ci95 ? ordered_json::array({v.ci95->first, v.ci95->second}) : ordered_json(nullptr)},
+      {"per_metric", per_metric}};
+}
+
+ordered_json projection_json(const std::optional<Projection>& projection) {
+  if (!projection) return nullptr;
+  const Projection& p = *projection;
+  return ordered_json{{"metric", p.metric},
+                      {"ceiling_bytes", number(p.ceiling_bytes)},
+                      {"iteration", p.iteration},
+                      {"iteration_ci95", ordered_json::array({optional_number(p.iteration_earliest),
+                                                              optional_number(p.iteration_latest)})},
+                      {"seconds", p.seconds},
+                      {"seconds_ci95", ordered_json::array({optional_number(p.seconds_earliest),
+                                                            optional_number(p.seconds_latest)})},
+                      {"seconds_per_iteration", p.seconds_per_iteration}};
+}
+
 }  // namespace
 
 ordered_json summary_to_json(const RunSummary& s) {
@@ -81,6 +129,26 @@ ordered_json summary_to_json(const RunSummary& s) {
                  {"after_gc", r.checkpoint_gc},
                  {"points", points_json(curve)}}},
       {"metrics", metrics},
+      {"verdict", verdict_json(s.verdict)},
+      {"projection", projection_json(s.projection)},
+      {"peak", s.peak ? ordered_json{{"metric", s.peak->metric},
+                                     {"bytes", number(s.peak->bytes)},
+                                     {"t_ms", s.peak->t_ms},
+                                     {"iteration", s.peak->iteration}}
+                      : ordered_json(nullptr)},
+      {"expect", ordered_json{
+                     {"verdict", s.expect.verdict ? ordered_json(verdict_name(*s.expect.verdict))
+                                                  : ordered_json(nullptr)},
+                     {"max_slope_bytes", optional_number(s.expect.max_slope_bytes)},
+                     {"max_peak_bytes", optional_number(s.expect.max_peak_bytes)}}},
+      {"expectations", ordered_json{{"declared", s.expectations.declared},
+                                    {"met", s.expectations.met},
+                                    {"failures", s.expectations.failures}}},
+      {"adaptive", s.adaptive.enabled
+                       ? ordered_json{{"max_iterations", s.adaptive.max_iterations},
+                                      {"iterations_used", s.adaptive.iterations_used},
+                                      {"seconds_used", s.adaptive.seconds_used}}
+                       : ordered_json(nullptr)},
       {"events", events},
       {"files", files},
   };
@@ -150,6 +218,94 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
     for (auto& [name, points] : metrics.items()) add_curve(name, points);
     add_curve(j["curve"].value("metric", kDefaultCurveMetric), j["curve"].value("points", json::array()));
     for (auto& [n, c] : by_iteration) s.checkpoints.push_back(std::move(c));
+    if (j.contains("verdict") && j["verdict"].is_object()) {
+      const json& v = j["verdict"];
+      Verdict verdict;
+      verdict.kind = verdict_from_name(v.value("kind", "")).value_or(VerdictKind::kInsufficient);
+      verdict.reason = v.value("reason", "");
+      verdict.metrics = v.value("metrics", std::vector<std::string>{});
+      if (v.contains("slope_bytes_per_iteration") && v["slope_bytes_per_iteration"].is_number()) {
+        verdict.slope_bytes_per_iteration = v["slope_bytes_per_iteration"].get<double>();
+      }
+      if (v.contains("ci95") && v["ci95"].is_array() && v["ci95"].size() == 2) {
+        verdict.ci95 = std::make_pair(v["ci95"][0].get<double>(), v["ci95"][1].get<double>());
+      }
+      const json per_metric = v.value("per_metric", json::array());
+      for (const auto& m : per_metric) {
+        MetricVerdict mv;
+        mv.metric = m.value("metric", "");
+        mv.kind = verdict_from_name(m.value("kind", "")).value_or(VerdictKind::kInsufficient);
+        mv.unit = m.value("unit", "");
+        mv.points = m.value("points", std::size_t{0});
+        mv.slope = m.value("slope_per_iteration", 0.0);
+        if (m.contains("ci95") && m["ci95"].is_array()) {
+          mv.ci95_low = m["ci95"][0].get<double>();
+          mv.ci95_high = m["ci95"][1].get<double>();
+        }
+        mv.theil_sen = m.value("theil_sen_per_iteration", 0.0);
+        mv.threshold = m.value("threshold_per_iteration", 0.0);
+        if (m.contains("first") && m["first"].is_array()) {
+          mv.first_iteration = m["first"][0].get<int>();
+          mv.first_value = m["first"][1].get<double>();
+        }
+        if (m.contains("last") && m["last"].is_array()) {
+          mv.last_iteration = m["last"][0].get<int>();
+          mv.last_value = m["last"][1].get<double>();
+        }
+        if (m.contains("plateau_from") && m["plateau_from"].is_number()) {
+          mv.plateau_from = m["plateau_from"].get<int>();
+        }
+        mv.reason = m.value("reason", "");
+        verdict.per_metric.push_back(std::move(mv));
+      }
+      s.verdict = std::move(verdict);
+    }
+    if (j.contains("peak") && j["peak"].is_object()) {
+      const json& p = j["peak"];
+      s.peak = Peak{p.value("metric", ""), p.value("bytes", 0.0), p.value("t_ms", std::int64_t{0}),
+                    p.value("iteration", 0)};
+    }
+    if (j.contains("projection") && j["projection"].is_object()) {
+      const json& p = j["projection"];
+      Projection projection;
+      projection.metric = p.value("metric", "");
+      projection.ceiling_bytes = p.value("ceiling_bytes", 0.0);
+      projection.iteration = p.value("iteration", 0.0);
+      projection.seconds = p.value("seconds", 0.0);
+      projection.seconds_per_iteration = p.value("seconds_per_iteration", 0.0);
+      auto pair = [&](const char* key, std::optional<double>& low, std::optional<double>& high) {
+        if (p.contains(key) && p[key].is_array() && p[key].size() == 2) {
+          if (p[key][0].is_number()) low = p[key][0].get<double>();
+          if (p[key][1].is_number()) high = p[key][1].get<double>();
+        }
+      };
+      pair("iteration_ci95", projection.iteration_earliest, projection.iteration_latest);
+      pair("seconds_ci95", projection.seconds_earliest, projection.seconds_latest);
+      s.projection = projection;
+    }
+    if (j.contains("expect") && j["expect"].is_object()) {
+      const json& e = j["expect"];
+      if (e.contains("verdict") && e["verdict"].is_string()) {
+        s.expect.verdict = verdict_from_name(e["verdict"].get<std::string>());
+      }
+      if (e.contains("max_slope_bytes") && e["max_slope_bytes"].is_number()) {
+        s.expect.max_slope_bytes = e["max_slope_bytes"].get<double>();
+      }
+      if (e.contains("max_peak_bytes") && e["max_peak_bytes"].is_number()) {
+        s.expect.max_peak_bytes = e["max_peak_bytes"].get<double>();
+      }
+    }
+    if (j.contains("expectations") && j["expectations"].is_object()) {
+      s.expectations.declared = j["expectations"].value("declared", false);
+      s.expectations.met = j["expectations"].value("met", true);
+      s.expectations.failures = j["expectations"].value("failures", std::vector<std::string>{});
+    }
+    if (j.contains("adaptive") && j["adaptive"].is_object()) {
+      s.adaptive.enabled = true;
+      s.adaptive.max_iterations = j["adaptive"].value("max_iterations", 0);
+      s.adaptive.iterations_used = j["adaptive"].value("iterations_used", 0);
+      s.adaptive.seconds_used = j["adaptive"].value("seconds_used", 0.0);
+    }
     const json events = j.value("events", json::array());
     for (const auto& e : events) {
       s.events.push_back({e.value("t_ms", std::int64_t{0}), e.value("iteration", 0),

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "harness/model/run_model.hpp"
+#include "harness/model/run_summary.hpp"
 
 namespace harness {
 

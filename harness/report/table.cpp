@@ -9,8 +9,8 @@
 namespace harness {
 
 std::string render_summary_table(const std::vector<RunSummary>& runs) {
-  const std::vector<std::string> header = {"run", "status", "iterations", "renderer after GC",
-                                           "growth", "time"};
+  const std::vector<std::string> header = {"run",    "status", "verdict", "iterations",
+                                           "renderer after GC", "growth", "time"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : runs) {
     const RunInfo& r = s.info;
@@ -30,7 +30,9 @@ std::string render_summary_table(const std::vector<RunSummary>& runs) {
                               format_bytes(delta / (last.iteration - first.iteration)));
       }
     }
-    rows.push_back({label, status_name(r.status),
+    std::string verdict = s.verdict ? verdict_name(s.verdict->kind) : "-";
+    if (s.expectations.declared) verdict += s.expectations.met ? " (as expected)" : " (UNEXPECTED)";
+    rows.push_back({label, status_name(r.status), verdict,
                     fmt::format("{}/{}", r.iterations_completed, r.iterations_planned), memory,
                     growth, fmt::format("{:.1f} s", r.duration_s)});
   }

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/model/run_model.hpp"
+#include "harness/model/run_summary.hpp"
 
 namespace harness {
 

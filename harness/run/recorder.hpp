@@ -13,7 +13,7 @@
 #include <thread>
 #include <variant>
 
-#include "harness/model/run_model.hpp"
+#include "harness/model/run_summary.hpp"
 #include "harness/store/store.hpp"
 
 namespace harness {

@@ -91,6 +91,9 @@ class RunExecution {
     info.status = RunStatus::kRunning;
     info.started_at = utc_iso8601(wall_start);
     info.iterations_planned = plan_.iterations;
+    summary_.expect = plan_.expect;
+    summary_.adaptive.enabled = plan_.iterations_auto;
+    if (plan_.iterations_auto) summary_.adaptive.max_iterations = plan_.iterations;
     info.warmup = plan_.warmup;
     info.checkpoint_every = plan_.checkpoint.every;
     info.checkpoint_gc = plan_.checkpoint.gc;
@@ -125,6 +128,7 @@ class RunExecution {
       drive();
       finish_browser();
     }
+    analyze();
     info.ended_at = utc_iso8601(std::chrono::system_clock::now());
     info.duration_s = std::chrono::duration<double>(Clock::now() - started_).count();
     recorder_->update_run(info);
@@ -181,8 +185,14 @@ class RunExecution {
         SamplerClock{[this] { return now_ms(); }, [this] { return iteration_.load(); }},
         [this, ceiling](const SampleBatch& batch) {
           recorder_->add_samples(batch);
+          const double bytes = renderer_private_bytes(batch.processes);
+          {
+            std::lock_guard lock(events_->mutex());
+            if (!summary_.peak || bytes > summary_.peak->bytes) {
+              summary_.peak = Peak{metric::kRendererPrivate, bytes, batch.t_ms, batch.iteration};
+            }
+          }
           if (ceiling && ceiling->metric == metric::kRendererPrivate && !ceiling_reached_) {
-            const double bytes = renderer_private_bytes(batch.processes);
             if (bytes > static_cast<double>(ceiling->bytes)) {
               ceiling_reached_ = true;
               events_->add(EventRecord{
@@ -259,10 +269,26 @@ class RunExecution {
         if (i % plan_.checkpoint.every == 0 || i == plan_.iterations) {
           checkpoint(i);
           recorder_->update_run(info);
+          // Adaptive length: stop as soon as the curves say something definite.
+          if (plan_.iterations_auto && summary_.verdict &&
+              summary_.verdict->kind != VerdictKind::kInsufficient) {
+            break;
+          }
         }
       }
+      if (plan_.iterations_auto) {
+        summary_.adaptive.iterations_used = info.iterations_completed;
+        summary_.adaptive.seconds_used = now_ms() / 1000.0;
+      }
       set_status(RunStatus::kCompleted,
-                 fmt::format("{} iterations completed", info.iterations_completed));
+                 plan_.iterations_auto
+                     ? fmt::format("{} iterations completed (adaptive: {})",
+                                   info.iterations_completed,
+                                   summary_.verdict &&
+                                           summary_.verdict->kind != VerdictKind::kInsufficient
+                                       ? "verdict decided"
+                                       : "maximum reached without a decided verdict")
+                     : fmt::format("{} iterations completed", info.iterations_completed));
     } catch (const StepFailed& e) {
       // A step that failed because the renderer died is a crash, not a scenario problem.
       std::string crash;
@@ -346,9 +372,36 @@ class RunExecution {
       std::lock_guard lock(events_->mutex());
       summary_.checkpoints.push_back(record);
       summary_.checkpoints.back().processes.clear();  // per-process detail lives in the store
+      summary_.verdict = analyze_checkpoints(summary_.checkpoints);
       recorder_->write_summary(summary_, false);
     }
     observer_.checkpoint_done(plan_, info, record);
+  }
+
+  // The verdict, the ceiling projection and the expectations, from the checkpoints so far.
+  void analyze() {
+    std::lock_guard lock(events_->mutex());
+    if (summary_.checkpoints.empty()) {
+      summary_.verdict.reset();
+    } else {
+      summary_.verdict = analyze_checkpoints(summary_.checkpoints);
+      const auto& ceiling = plan_.scenario->ceiling;
+      if (ceiling && summary_.verdict->kind == VerdictKind::kRetains) {
+        summary_.projection = project_ceiling(summary_.checkpoints, ceiling->metric,
+                                              static_cast<double>(ceiling->bytes));
+      }
+    }
+    const Verdict none{VerdictKind::kInsufficient, "the run has no checkpoints", {}, {}, {}, {}};
+    summary_.expectations = check_expectations(
+        summary_.expect, summary_.verdict ? *summary_.verdict : none,
+        summary_.peak ? std::optional<double>(summary_.peak->bytes) : std::nullopt);
+    if (!summary_.expectations.met) {
+      for (const auto& failure : summary_.expectations.failures) {
+        summary_.events.push_back(EventRecord{now_ms(), iteration_.load(), "expectation_failed",
+                                              failure, json::object()});
+        recorder_->add_event(summary_.events.back());
+      }
+    }
   }
 
   void failure_screenshot() {

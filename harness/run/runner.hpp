@@ -10,7 +10,7 @@
 #include <string>
 
 #include "harness/browser/profile.hpp"
-#include "harness/model/run_model.hpp"
+#include "harness/model/run_summary.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "harness/scenario/variants.hpp"
 #include "harness/store/store.hpp"
@@ -23,8 +23,10 @@ struct RunPlan {
   const BrowserProfile* profile = nullptr;
   VariantAssignment variant;
   std::string base_url;  // the served folder's URL; relative `start`/`open` resolve against it
-  int iterations = 0;
+  int iterations = 0;  // fixed count; with iterations_auto, the maximum
+  bool iterations_auto = false;
   int warmup = 0;
+  Expectations expect;
   CheckpointPolicy checkpoint;
   InputMode input = InputMode::kScripted;
   std::chrono::milliseconds sample_interval{100};

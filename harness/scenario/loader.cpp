@@ -196,7 +196,8 @@ class ScenarioParser {
     }
     MapReader top(v_, root, "the scenario",
                   {"name", "description", "serve", "start", "setup", "iteration", "iterations",
-                   "warmup", "checkpoint", "timeouts", "input", "browsers", "variants", "ceiling"});
+                   "warmup", "checkpoint", "timeouts", "input", "browsers", "variants", "ceiling",
+                   "max_iterations", "expect"});
     top.require("name", "a short name, e.g. name: vtm-review");
     top.require("start", "the first page: a path under `serve`, or an absolute http:// URL");
     top.require("iteration", "the list of steps of one business transaction");
@@ -235,7 +236,15 @@ class ScenarioParser {
         v_.error(top.get("iteration"), "iteration must have at least one step");
       }
     }
-    if (auto n = top.integer("iterations", 1, 1'000'000, "")) s.iterations = *n;
+    if (top.has("iterations") && top.get("iterations").IsScalar() &&
+        top.get("iterations").Scalar() == "auto") {
+      s.iterations_auto = true;
+    } else if (top.has("iterations")) {
+      const auto n = top.integer("iterations", 1, 1'000'000, "(or auto)");
+      if (n) s.iterations = *n;
+    }
+    if (auto n = top.integer("max_iterations", 1, 1'000'000, "")) s.max_iterations = *n;
+    if (top.has("expect")) parse_expect(top.get("expect"), s.expect);
     if (auto n = top.integer("warmup", 0, 10'000, "")) s.warmup = *n;
     if (top.has("checkpoint")) parse_checkpoint(top.get("checkpoint"), s.checkpoint);
     if (top.has("timeouts")) parse_timeouts(top.get("timeouts"), s.timeouts);
@@ -249,7 +258,7 @@ class ScenarioParser {
     if (top.has("ceiling")) s.ceiling = parse_ceiling(top.get("ceiling"));
 
     for (const auto& key : {"description", "serve", "setup", "iterations", "warmup", "checkpoint",
-                            "timeouts", "input", "browsers", "variants", "ceiling"}) {
+                            "timeouts", "input", "browsers", "variants", "ceiling", "expect"}) {
       if (!top.has(key)) s.defaulted.insert(key);
     }
     for (const auto& variant : s.variants) {
@@ -572,6 +581,41 @@ class ScenarioParser {
         return step.file_name.empty() ? kind : kind + " " + step.file_name;
       default: return kind;
     }
+  }
+
+  void parse_expect(const YAML::Node& node, ExpectSpec& expect) {
+    static const std::vector<std::string> kVerdicts = {"retains", "plateau", "stable",
+                                                       "insufficient"};
+    auto check_verdict = [&](const YAML::Node& at, const std::string& word) {
+      if (std::find(kVerdicts.begin(), kVerdicts.end(), word) == kVerdicts.end()) {
+        const std::string hint = closest_match(word, kVerdicts);
+        v_.error(at, fmt::format("expect: '{}' is not a verdict; expected one of: {}{}", word,
+                                 join(kVerdicts),
+                                 hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+        return;
+      }
+      expect.verdict = word;
+    };
+    if (node.IsScalar()) {
+      check_verdict(node, node.Scalar());
+      return;
+    }
+    if (!node.IsMap()) {
+      v_.error(node, "expect must be a verdict (expect: stable) or a mapping {verdict: stable, "
+                     "max_slope: 200KiB, max_peak: 800MiB}");
+      return;
+    }
+    MapReader m(v_, node, "expect", {"verdict", "max_slope", "max_peak"});
+    if (auto verdict = m.string("verdict", "a verdict")) check_verdict(m.get("verdict"), *verdict);
+    auto size = [&](const std::string& key, std::optional<std::uint64_t>& out) {
+      if (auto text = m.string(key, "a size with units, e.g. 200KiB")) {
+        out = parse_size(*text);
+        if (!out) v_.error(m.get(key), fmt::format("{} '{}' is not a size; write e.g. 200KiB",
+                                                   key, *text));
+      }
+    };
+    size("max_slope", expect.max_slope_bytes);
+    size("max_peak", expect.max_peak_bytes);
   }
 
   void parse_checkpoint(const YAML::Node& node, CheckpointPolicy& policy) {

@@ -86,6 +86,13 @@ struct Timeouts {
   int script_ms = 30'000;     // execute_async callback
 };
 
+// `expect:` — what a good run is; checked by analyze/expectations.hpp.
+struct ExpectSpec {
+  std::string verdict;  // "", or retains | plateau | stable | insufficient
+  std::optional<std::uint64_t> max_slope_bytes;
+  std::optional<std::uint64_t> max_peak_bytes;
+};
+
 struct Variant {
   std::string name;
   std::vector<std::string> values;
@@ -103,6 +110,9 @@ struct Scenario {
   std::vector<Step> setup;
   std::vector<Step> iteration;
   int iterations = 20;
+  // `iterations: auto`: keep going until the verdict is decided, at most max_iterations.
+  bool iterations_auto = false;
+  int max_iterations = 200;
   int warmup = 1;
   CheckpointPolicy checkpoint;
   Timeouts timeouts;
@@ -110,6 +120,7 @@ struct Scenario {
   std::vector<std::string> browsers{"chromium"};
   std::vector<Variant> variants;
   std::optional<Ceiling> ceiling;
+  ExpectSpec expect;
   // Variants that no string of the scenario references with ${name}: they are appended to the
   // start URL as query parameters.
   std::set<std::string> unreferenced_variants;

@@ -1,7 +1,7 @@
 // A fixed run model for the reporters' golden tests.
 #pragma once
 
-#include "harness/model/run_model.hpp"
+#include "harness/model/run_summary.hpp"
 
 namespace harness::testing {
 
