@@ -151,6 +151,7 @@ MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule) {
   }
   const LinearFit fit = ols(p.x, p.y);
   v.slope = fit.slope;
+  v.slope_se = fit.slope_se;
   v.ci95_low = fit.ci95_low;
   v.ci95_high = fit.ci95_high;
   v.theil_sen = theil_sen(p.x, p.y);

@@ -71,6 +71,7 @@ struct MetricVerdict {
   double first_value = 0;
   double last_value = 0;
   double slope = 0;  // OLS, unit per iteration
+  double slope_se = 0;
   double ci95_low = 0;
   double ci95_high = 0;
   double theil_sen = 0;

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "harness/cli/compare_command.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/serve_command.hpp"
@@ -18,7 +19,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   RunCommandOptions run_options;
   ServeCommandOptions serve_options;
+  CompareCommandOptions compare_options;
   setup_run_command(app, run_options);
+  setup_compare_command(app, compare_options);
   setup_serve_command(app, serve_options);
   try {
     app.parse(argc, argv);
@@ -29,6 +32,7 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand("run")) return run_run_command(run_options);
     if (app.got_subcommand("serve")) return run_serve_command(serve_options);
+    if (app.got_subcommand("compare")) return run_compare_command(compare_options);
   } catch (const ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     std::fprintf(stderr, "harness: the scenario has %zu problem(s); nothing was started\n",

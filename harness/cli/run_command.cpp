@@ -13,6 +13,7 @@
 #include "harness/cli/interrupt.hpp"
 #include "harness/error.hpp"
 #include "harness/report/console.hpp"
+#include "harness/report/junit.hpp"
 #include "harness/report/table.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/scenario/loader.hpp"
@@ -55,6 +56,7 @@ void setup_run_command(CLI::App& app, RunCommandOptions& o) {
                   "chromedriver binary (default: /usr/bin/chromedriver)");
   cmd->add_flag("--headed", o.headed, "Show the browser window (needs a display)");
   cmd->add_flag("-v,--verbose", o.verbose, "Debug logging");
+  cmd->add_option("--junit", o.junit, "Also write JUnit XML (one testcase per run) to this file");
 }
 
 namespace {
@@ -248,6 +250,11 @@ int run_run_command(const RunCommandOptions& o) {
   console.print("\n" + render_summary_table(summaries));
   for (const auto& r : results) std::cout << (r.dir / "summary.json").string() << "\n";
   std::cout.flush();
+  if (!o.junit.empty()) {
+    std::ofstream junit(o.junit, std::ios::binary | std::ios::trunc);
+    junit << render_run_junit(summaries, "harness run " + scenario.name);
+    if (!junit) spdlog::error("cannot write {}", o.junit);
+  }
 
   if (stop_requested().load()) return kExitInterrupted;
   const bool none_launched = std::none_of(results.begin(), results.end(),

@@ -25,6 +25,7 @@ struct RunCommandOptions {
   std::string chromedriver = "/usr/bin/chromedriver";
   bool headed = false;
   bool verbose = false;
+  std::string junit;  // write JUnit XML here
 };
 
 void setup_run_command(CLI::App& app, RunCommandOptions& options);

@@ -171,7 +171,7 @@ json StepRunner::scripted_action(const Step& step, const char* body, json args) 
     check_stop();
     const json reply = env_.driver->execute(with_prelude(body), args);
     if (reply.is_object() && reply.value("ok", false)) return reply.value("value", json());
-    const std::string code = reply.is_object() ? reply.value("error", "") : "bad_reply";
+    const std::string code = reply.is_object() ? reply.value("problem", "") : "bad_reply";
     const std::string detail = reply.is_object() ? reply.value("detail", "") : reply.dump();
     // Everything but a cross-origin frame may still change while the page settles.
     if (code == "cross_origin" || code == "bad_reply" || Clock::now() >= deadline) {
@@ -188,7 +188,7 @@ json StepRunner::run_script(const std::string& script) {
       d.execute(with_prelude(page_script::k_eval), json::array({json(frame_path_), script}));
   if (reply.is_object() && reply.value("ok", false)) return reply.value("value", json());
   throw WebDriverError("no such frame",
-                       describe(reply.is_object() ? reply.value("error", "") : "bad_reply",
+                       describe(reply.is_object() ? reply.value("problem", "") : "bad_reply",
                                 reply.is_object() ? reply.value("detail", "") : reply.dump()));
 }
 
@@ -272,7 +272,7 @@ void StepRunner::execute(const Step& step, const std::map<std::string, std::stri
           const json reply = d.execute(with_prelude(page_script::k_state),
                                        json::array({json(frame_path_), selector}));
           if (!reply.is_object() || !reply.value("ok", false)) {
-            const std::string code = reply.is_object() ? reply.value("error", "") : "bad_reply";
+            const std::string code = reply.is_object() ? reply.value("problem", "") : "bad_reply";
             if (code == "cross_origin") fail(step, describe(code, reply.value("detail", "")));
           }
           const int s = reply.is_object() && reply.value("ok", false) ? reply.value("value", 0) : 0;
@@ -339,7 +339,7 @@ void StepRunner::execute(const Step& step, const std::map<std::string, std::stri
       const json reply = d.execute_async(with_prelude(page_script::k_eval_async),
                                          json::array({json(frame_path_), script}));
       if (!reply.is_object() || !reply.value("ok", false)) {
-        fail(step, describe(reply.is_object() ? reply.value("error", "") : "bad_reply",
+        fail(step, describe(reply.is_object() ? reply.value("problem", "") : "bad_reply",
                             reply.is_object() ? reply.value("detail", "") : reply.dump()));
       }
       return;

@@ -50,7 +50,9 @@ json WebDriverClient::command(const std::string& method, const std::string& path
                                                       response.body.substr(0, 200)));
   }
   json value = parsed.contains("value") ? parsed["value"] : json();
-  if (response.status >= 400 || (value.is_object() && value.contains("error"))) {
+  // W3C errors always come with a 4xx/5xx status; a 200 reply whose value merely has an "error"
+  // key is a script's own result.
+  if (response.status >= 400) {
     const std::string code = value.is_object() ? value.value("error", "unknown error")
                                                : "unknown error";
     std::string message = value.is_object() ? value.value("message", "") : response.body;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 #include <regex>
 
 #include "harness/error.hpp"
@@ -44,6 +45,8 @@ ordered_json verdict_json(const std::optional<Verdict>& verdict) {
                           {"first", ordered_json::array({m.first_iteration, number(m.first_value)})},
                           {"last", ordered_json::array({m.last_iteration, number(m.last_value)})},
                           {"slope_per_iteration", m.slope},
+                          {"slope_se", std::isfinite(m.slope_se) ? ordered_json(m.slope_se)
+                                                                 : ordered_json(nullptr)},
                           {"ci95", std::isfinite(m.ci95_low) && std::isfinite(m.ci95_high)
                                        ? ordered_json::array({m.ci95_low, m.ci95_high})
                                        : ordered_json(nullptr)},
@@ -238,6 +241,9 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
         mv.unit = m.value("unit", "");
         mv.points = m.value("points", std::size_t{0});
         mv.slope = m.value("slope_per_iteration", 0.0);
+        mv.slope_se = m.contains("slope_se") && m["slope_se"].is_number()
+                          ? m["slope_se"].get<double>()
+                          : std::numeric_limits<double>::infinity();
         if (m.contains("ci95") && m["ci95"].is_array()) {
           mv.ci95_low = m["ci95"][0].get<double>();
           mv.ci95_high = m["ci95"][1].get<double>();

@@ -383,6 +383,13 @@ std::vector<EventRecord> Store::events(const std::string& run_id) const {
   return out;
 }
 
+std::string Store::run_summary_json(const std::string& run_id) const {
+  SQLite::Statement q(impl_->db, "SELECT summary FROM runs WHERE id = ?");
+  q.bind(1, run_id);
+  if (!q.executeStep() || q.getColumn(0).isNull()) return {};
+  return q.getColumn(0).getString();
+}
+
 std::size_t Store::sample_count(const std::string& run_id) const {
   SQLite::Statement q(impl_->db, "SELECT COUNT(*) FROM samples WHERE run_id = ?");
   q.bind(1, run_id);

@@ -41,6 +41,8 @@ class Store {
   std::vector<CheckpointRecord> checkpoints(const std::string& run_id) const;
   std::vector<EventRecord> events(const std::string& run_id) const;
   std::size_t sample_count(const std::string& run_id) const;
+  // The summary.json text stored when the run ended; empty when it has none.
+  std::string run_summary_json(const std::string& run_id) const;
 
  private:
   struct Impl;

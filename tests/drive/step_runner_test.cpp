@@ -83,7 +83,7 @@ class FakeDriver : public Driver {
     if (script == scripted(page_script::k_state)) {
       for (const auto& frame : args[0]) {
         if (cross_origin_frames.count(frame.get<std::string>())) {
-          return {{"ok", false}, {"error", "cross_origin"}, {"detail", frame}};
+          return {{"ok", false},  {"problem", "cross_origin"}, {"detail", frame}};
         }
       }
       const int s = args[1] == "html" ? 2 : state(args[1].get<std::string>());
@@ -92,8 +92,8 @@ class FakeDriver : public Driver {
     if (script == scripted(page_script::k_click)) {
       const std::string css = args[1];
       const int s = state(css);
-      if (s == 0) return {{"ok", false}, {"error", "no_element"}, {"detail", css}};
-      if (s == 1) return {{"ok", false}, {"error", "not_visible"}, {"detail", css}};
+      if (s == 0) return {{"ok", false},  {"problem", "no_element"}, {"detail", css}};
+      if (s == 1) return {{"ok", false},  {"problem", "not_visible"}, {"detail", css}};
       calls.push_back("click " + path_of(args) + css);
       return {{"ok", true}, {"value", true}};
     }

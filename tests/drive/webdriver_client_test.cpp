@@ -101,6 +101,17 @@ TEST(WebDriverClient, NoSuchElementIsNotFoundOtherErrorsThrow) {
   }
 }
 
+TEST(WebDriverClient, AScriptResultWithAnErrorKeyIsJustAResult) {
+  // W3C errors come with a 4xx/5xx status; a script may return {error: ...} as its own value.
+  FakeWebDriverServer fake;
+  fake.on("/session", 200, {{"value", {{"sessionId", "S"}, {"capabilities", json::object()}}}});
+  fake.on("/session/S/execute/sync", 200, {{"value", {{"ok", false}, {"error", "no_element"}}}});
+  WebDriverClient client("127.0.0.1", fake.port());
+  client.new_session(json::object(), std::chrono::seconds(5));
+  const json value = client.execute("return {ok: false, error: 'no_element'};", json::array());
+  EXPECT_EQ(value["error"], "no_element");
+}
+
 TEST(WebDriverClient, UnreachableDriverIsATransportError) {
   WebDriverClient client("127.0.0.1", 1);  // nothing listens on port 1
   try {

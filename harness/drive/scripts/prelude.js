@@ -57,7 +57,7 @@ function harnessRun(action, path) {
     return { ok: true, value: action(harnessWindow(path || [])) };
   } catch (e) {
     if (e && e.harness) {
-      return { ok: false, error: e.harness, detail: e.detail };
+      return { ok: false, problem: e.harness, detail: e.detail };
     }
     throw e;
   }
