@@ -76,15 +76,6 @@ struct Points {
   }
 };
 
-double sse(const Points& p, const LinearFit& f) {
-  double total = 0;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    const double r = p.y[i] - f.intercept - f.slope * p.x[i];
-    total += r * r;
-  }
-  return total;
-}
-
 std::string per_iteration(double value, const MetricRule& rule) {
   return format_amount(value, rule.unit) + "/iteration";
 }
@@ -95,32 +86,86 @@ std::string interval(const LinearFit& f, const MetricRule& rule) {
                      format_amount(f.ci95_high, rule.unit));
 }
 
+// Prefix sums over the (centred) points, so that the OLS fit of any contiguous segment costs
+// O(1): the plateau search tries every split of a curve that may hold 10,000 points.
+class SegmentFits {
+ public:
+  explicit SegmentFits(const Points& p) : x0_(p.x.front()), y0_(p.y.front()) {
+    const std::size_t n = p.size();
+    sx_.assign(n + 1, 0);
+    sy_ = sxx_ = sxy_ = syy_ = sx_;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = p.x[i] - x0_, y = p.y[i] - y0_;
+      sx_[i + 1] = sx_[i] + x;
+      sy_[i + 1] = sy_[i] + y;
+      sxx_[i + 1] = sxx_[i] + x * x;
+      sxy_[i + 1] = sxy_[i] + x * y;
+      syy_[i + 1] = syy_[i] + y * y;
+    }
+  }
+
+  // OLS of points [from, to), with its squared error.
+  LinearFit fit(std::size_t from, std::size_t to, double* error) const {
+    LinearFit f;
+    const double n = static_cast<double>(to - from);
+    f.n = to - from;
+    const double sx = sx_[to] - sx_[from], sy = sy_[to] - sy_[from];
+    const double sxx = sxx_[to] - sxx_[from] - sx * sx / n;
+    const double sxy = sxy_[to] - sxy_[from] - sx * sy / n;
+    const double syy = syy_[to] - syy_[from] - sy * sy / n;
+    if (f.n < 3 || sxx <= 0) return f;
+    f.valid = true;
+    f.slope = sxy / sxx;
+    f.intercept = y0_ + sy / n - f.slope * (x0_ + sx / n);
+    const double sse = std::max(0.0, syy - f.slope * sxy);
+    if (error) *error = sse;
+    f.residual_sd = std::sqrt(sse / (n - 2));
+    f.slope_se = f.residual_sd / std::sqrt(sxx);
+    const double half = t_quantile_975(f.n - 2) * f.slope_se;
+    f.ci95_low = f.slope - half;
+    f.ci95_high = f.slope + half;
+    return f;
+  }
+
+ private:
+  double x0_, y0_;
+  std::vector<double> sx_, sy_, sxx_, sxy_, syy_;
+};
+
 struct PlateauFit {
   std::size_t split = 0;  // first index of the tail
   LinearFit head, tail;
   double error = std::numeric_limits<double>::infinity();
 };
 
+// At most this many candidate splits have their head's Theil–Sen slope computed (best squared
+// error first); the rest of the search is O(1) per split.
+constexpr std::size_t kPlateauTheilSenChecks = 16;
+
 std::optional<PlateauFit> find_plateau(const Points& p, const MetricRule& rule) {
-  std::optional<PlateauFit> best;
   const double threshold = rule.threshold_per_iteration;
+  const SegmentFits fits(p);
+  std::vector<PlateauFit> candidates;
   // The head ends at the tail's first point, so the two lines meet there.
   for (std::size_t split = 2; split + 4 <= p.size(); ++split) {
-    const Points head = p.slice(0, split + 1);
-    const Points tail = p.slice(split, p.size());
-    const double tail_span = tail.span();
-    if (tail_span < std::max<double>(kMinPlateauTail, head.span() / 2)) continue;
-    const LinearFit h = ols(head.x, head.y);
-    const LinearFit t = ols(tail.x, tail.y);
+    const double head_span = p.x[split] - p.x.front();
+    const double tail_span = p.x.back() - p.x[split];
+    if (tail_span < std::max<double>(kMinPlateauTail, head_span / 2)) continue;
+    double head_error = 0, tail_error = 0;
+    const LinearFit h = fits.fit(0, split + 1, &head_error);
+    const LinearFit t = fits.fit(split, p.size(), &tail_error);
     if (!h.valid || !t.valid) continue;
-    const bool grew = h.ci95_low > threshold && theil_sen(head.x, head.y) > threshold &&
-                      h.slope * head.span() > rule.noise_floor;
+    const bool grew = h.ci95_low > threshold && h.slope * head_span > rule.noise_floor;
     const bool flat = t.ci95_high < threshold;
-    if (!grew || !flat) continue;
-    const double error = sse(head, h) + sse(tail, t);
-    if (!best || error < best->error) best = PlateauFit{split, h, t, error};
+    if (grew && flat) candidates.push_back(PlateauFit{split, h, t, head_error + tail_error});
   }
-  return best;
+  std::sort(candidates.begin(), candidates.end(),
+            [](const PlateauFit& a, const PlateauFit& b) { return a.error < b.error; });
+  for (std::size_t i = 0; i < candidates.size() && i < kPlateauTheilSenChecks; ++i) {
+    const Points head = p.slice(0, candidates[i].split + 1);
+    if (theil_sen(head.x, head.y) > threshold) return candidates[i];
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -189,10 +234,10 @@ MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule) {
     while (recent_from > 0 && p.x.back() - p.x[recent_from - 1] <= kRecentSpan) --recent_from;
     const Points recent = p.slice(recent_from, p.size());
     const LinearFit r = ols(recent.x, recent.y);
-    if (r.slope < threshold / 2) {
+    if (r.slope < std::max(threshold, fit.slope) / 2) {
       v.kind = VerdictKind::kInsufficient;
-      v.reason = fmt::format("{}, but not over the last {} iterations ({}): growth that just "
-                             "stopped may be a cache filling up",
+      v.reason = fmt::format("{}, but not as fast over the last {} iterations ({}): growth that "
+                             "is stopping may be a cache filling up",
                              growth, static_cast<int>(recent.span()),
                              per_iteration(r.slope, rule));
       return v;

@@ -14,9 +14,10 @@
 //         exactly like a leak until it is full; the fixtures' cache fills in ~30 iterations) or
 //         kMinStructuralSpan for counts of documents, nodes and listeners (caches rarely keep
 //         whole documents), and
-//       - the last kRecentSpan iterations (at least 3 points) still grow by more than half the
-//         threshold (growth that has just stopped may be a cache; a leak every N-th iteration,
-//         N <= kRecentSpan, always shows a step there);
+//       - the last kRecentSpan iterations (at least 3 points) still grow at least half as fast
+//         as the whole curve and by more than half the threshold (growth that is stopping may be
+//         a cache filling up; a leak every N-th iteration, N <= kRecentSpan, always shows a step
+//         there);
 //     otherwise insufficient, saying which condition is missing.
 //   OLS 95 % CI high < threshold, over at least kMinStableSpan iterations -> stable; also stable
 //     when every point lies within the noise floor of the first over that span.

@@ -88,6 +88,28 @@ TEST(AnalyzeMetric, CacheThatJustFilledIsNotYetALeak) {
   EXPECT_THAT(v.reason, HasSubstr("may be a cache filling up"));
 }
 
+TEST(AnalyzeMetric, CacheThatFilledAtIteration32IsNotALeakAt40) {
+  // The last window (30, 35, 40) still rises from 30 to 32: OLS slope 20 KiB/it there, above
+  // half the threshold but below half the curve's 75 KiB/it: not yet a leak.
+  const auto v = analyze_metric(
+      curve(metric::kJsHeapUsed, 40, 5, [](int i) { return 1 * MiB + 100 * KiB * std::min(i, 32); }),
+      rule(metric::kJsHeapUsed));
+  EXPECT_EQ(v.kind, VerdictKind::kInsufficient) << v.reason;
+  // ...and a plateau once the flat tail is long enough.
+  const auto later = analyze_metric(
+      curve(metric::kJsHeapUsed, 55, 5, [](int i) { return 1 * MiB + 100 * KiB * std::min(i, 32); }),
+      rule(metric::kJsHeapUsed));
+  EXPECT_EQ(later.kind, VerdictKind::kPlateau) << later.reason;
+}
+
+TEST(AnalyzeMetric, LeakEveryTenthIterationOutOfPhaseRetains) {
+  // Steps at 5, 15, 25, ...: the last window still shows one.
+  const auto v = analyze_metric(curve(metric::kJsHeapUsed, 40, 5,
+                                      [](int i) { return 1 * MiB + 500 * KiB * ((i + 5) / 10); }),
+                                rule(metric::kJsHeapUsed));
+  EXPECT_EQ(v.kind, VerdictKind::kRetains) << v.reason;
+}
+
 TEST(AnalyzeMetric, FlatNoisyRendererIsStable) {
   // ±0.9 MiB of noise around 40 MiB plus a 60 KiB/it drift: OLS CI high stays under 256 KiB.
   const auto v = analyze_metric(curve(metric::kRendererPrivate, 60, 5,
