@@ -34,8 +34,13 @@ struct DetailedReading {
   std::uint64_t pss_bytes = 0;
   std::uint64_t smaps_private_bytes = 0;  // Private_Clean + Private_Dirty
   std::uint64_t swap_bytes = 0;
-  std::uint64_t peak_rss_bytes = 0;  // VmHWM
-  std::uint64_t data_bytes = 0;      // VmData
+  std::uint64_t peak_rss_bytes = 0;  // VmHWM; Windows: PeakWorkingSetSize
+  std::uint64_t data_bytes = 0;      // VmData; Windows: 0
+  // Windows (process_tree_windows.cpp); 0/false on Linux.
+  std::uint64_t largest_free_block_bytes = 0;  // largest free region of the user address space
+  std::uint64_t free_bytes = 0;                // all free regions of the user address space
+  bool is_32bit = false;                       // a WOW64 process on 64-bit Windows
+  bool large_address_aware = false;            // its executable's PE header flag
 };
 
 using ProcessClassifier = std::function<ProcessClass(std::string_view cmdline)>;
