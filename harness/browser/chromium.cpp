@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/utsname.h>
 
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -180,6 +181,12 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
       // Performance.getMetrics returns an empty list without Performance.enable (reference §5).
       cdp_->call("Performance.enable", json::object(), page_session_, kCdpTimeout);
       cdp_->call("Inspector.enable", json::object(), page_session_, kCdpTimeout);
+      if (options.hang_stacks) {
+        cdp_->call("Debugger.enable", json::object(), page_session_, kCdpTimeout);
+        // `debugger;` statements in the page must not stop the run; Debugger.pause still works.
+        cdp_->call("Debugger.setBreakpointsActive", {{"active", false}}, page_session_,
+                   kCdpTimeout);
+      }
       // Out-of-process iframes (cross-site) get sessions of their own, so a GC reaches them.
       cdp_->call("Target.setAutoAttach",
                  {{"autoAttach", true}, {"waitForDebuggerOnStart", false}, {"flatten", true}},
@@ -255,6 +262,72 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     return out;
   }
 
+  std::optional<double> ping_page_ms(std::chrono::milliseconds timeout) override {
+    const auto started = std::chrono::steady_clock::now();
+    try {
+      cdp_->call("Runtime.evaluate", {{"expression", "1"}, {"returnByValue", true}},
+                 page_session_, timeout);
+    } catch (const CdpTimeout&) {
+      return std::nullopt;
+    }
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+        .count();
+  }
+
+  std::string capture_hang_stack(std::chrono::milliseconds timeout) override {
+    if (!options_.hang_stacks) return "";
+    {
+      std::lock_guard lock(mutex_);
+      paused_.reset();
+    }
+    // Debugger.pause interrupts running JavaScript (reference §8.2: Debugger.paused arrives
+    // within milliseconds when the debugger was enabled before the hang).
+    cdp_->call("Debugger.pause", json::object(), page_session_, timeout);
+    std::unique_lock lock(mutex_);
+    paused_cv_.wait_for(lock, timeout, [&] { return paused_.has_value(); });
+    if (!paused_) return "";
+    json frames = json::array();
+    for (const auto& f : paused_->value("callFrames", json::array())) {
+      frames.push_back({{"function", f.value("functionName", "")},
+                        {"url", f.value("url", "")},
+                        {"line", f["location"].value("lineNumber", 0) + 1},
+                        {"column", f["location"].value("columnNumber", 0) + 1}});
+    }
+    return json{{"reason", paused_->value("reason", "")}, {"frames", frames}}.dump(2);
+  }
+
+  void crash_page() override {
+    // Page.crash never answers (the renderer is gone): a short timeout is the normal path.
+    try {
+      cdp_->call("Page.crash", json::object(), page_session_, milliseconds(2'000));
+    } catch (const CdpError&) {
+    }
+  }
+
+  std::uint64_t write_heap_snapshot(const std::filesystem::path& file) override {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + file.string());
+    {
+      std::lock_guard lock(mutex_);
+      snapshot_out_ = &out;
+    }
+    try {
+      // The chunks arrive as HeapProfiler.addHeapSnapshotChunk events before the reply.
+      cdp_->call("HeapProfiler.takeHeapSnapshot", {{"reportProgress", false}}, page_session_,
+                 milliseconds(300'000));
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      snapshot_out_ = nullptr;
+      throw;
+    }
+    std::lock_guard lock(mutex_);
+    snapshot_out_ = nullptr;
+    out.flush();
+    return static_cast<std::uint64_t>(out.tellp());
+  }
+
+  std::filesystem::path dumps_dir() const override { return dumps_dir_; }
+
   std::vector<BrowserNotice> take_notices() override {
     std::lock_guard lock(mutex_);
     std::vector<BrowserNotice> out;
@@ -310,6 +383,15 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
  private:
   void on_event(const CdpEvent& event) {
     std::lock_guard lock(mutex_);
+    if (event.method == "HeapProfiler.addHeapSnapshotChunk") {
+      if (snapshot_out_) *snapshot_out_ << event.params.value("chunk", "");
+      return;
+    }
+    if (event.method == "Debugger.paused" && event.session_id == page_session_) {
+      paused_ = event.params;
+      paused_cv_.notify_all();
+      return;
+    }
     if (event.method == "Target.attachedToTarget") {
       const json& info = event.params.value("targetInfo", json::object());
       if (info.value("type", "") == "iframe") {
@@ -350,6 +432,9 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
   std::string page_session_;
   std::mutex mutex_;
   std::set<std::string> frame_sessions_;
+  std::ofstream* snapshot_out_ = nullptr;
+  std::optional<json> paused_;
+  std::condition_variable paused_cv_;
   std::vector<BrowserNotice> notices_;
   bool ended_ = false;
   EndReport end_report_;

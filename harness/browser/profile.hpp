@@ -3,7 +3,9 @@
 // below names them.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -24,6 +26,11 @@ struct LaunchOptions {
   std::string chromedriver_binary = "/usr/bin/chromedriver";
   bool headless = true;
   std::vector<std::string> extra_args;
+  // Keep the page's debugger enabled from the start: the only way to get the JavaScript stack of
+  // a page that hangs later (Debugger.enable on a hung page never returns). Off by default: it
+  // distorts the memory curves (measured on vtm-review retention=none: renderer private memory
+  // +600 KiB per iteration with the debugger on, flat without; it keeps every parsed script).
+  bool hang_stacks = false;
 };
 
 // Something the browser told us on its own (a renderer crash, a detached target).
@@ -54,6 +61,19 @@ class BrowserSession {
   virtual std::string driver_version() const = 0;
   virtual nlohmann::json environment() const = 0;
   virtual std::vector<BrowserNotice> take_notices() = 0;
+
+  // Evidence and control for ceilings, hangs and dump rules. Each may be called from any thread.
+  // The page's answer time to a trivial script, or nullopt when it did not answer in time.
+  virtual std::optional<double> ping_page_ms(std::chrono::milliseconds timeout) = 0;
+  // The JavaScript stack of a hung page as JSON text ("" when unavailable).
+  virtual std::string capture_hang_stack(std::chrono::milliseconds timeout) = 0;
+  // Crashes the page's renderer the way a real crash does (Chromium writes a minidump).
+  virtual void crash_page() = 0;
+  // A heap snapshot of the page into `file` (DevTools format); returns its size in bytes.
+  // Throws on failure.
+  virtual std::uint64_t write_heap_snapshot(const std::filesystem::path& file) = 0;
+  // Where the browser's own crash dumps land.
+  virtual std::filesystem::path dumps_dir() const = 0;
   // Deletes the session, ends every process the session started (by process group and recorded
   // PIDs, never by name) and removes the temporary profile. Idempotent; never throws.
   virtual EndReport end() = 0;

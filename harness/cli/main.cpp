@@ -10,9 +10,17 @@
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/serve_command.hpp"
 #include "harness/error.hpp"
+#include "harness/platform/process.hpp"
+
+#include <exception>
 
 int main(int argc, char** argv) {
   using namespace harness;
+  // Whatever happens to the harness, the browser and driver it started do not outlive it.
+  std::set_terminate([] {
+    kill_registered_process_groups();
+    std::abort();
+  });
   CLI::App app{"Browser memory harness: drives Chromium and IE11 through scripted workflows and "
                "records memory-vs-iteration curves"};
   app.set_version_flag("--version", std::string("harness ") + HARNESS_VERSION);

@@ -41,6 +41,15 @@ void setup_run_command(CLI::App& app, RunCommandOptions& o) {
   cmd->add_option("--checkpoint-every", o.checkpoint_every, "A checkpoint every N iterations")
       ->check(CLI::Range(1, 100'000));
   cmd->add_flag("--no-gc", o.no_gc, "Do not force a GC before checkpoints");
+  cmd->add_option("--ceiling", o.ceiling, "Memory ceiling of the renderer, e.g. 1300MiB "
+                                          "(default: the scenario's)");
+  cmd->add_option("--ceiling-enforce", o.ceiling_enforce,
+                  "What the ceiling does: observe, kill (end the renderer), limit (RLIMIT_DATA)")
+      ->check(CLI::IsMember({"observe", "kill", "limit"}));
+  cmd->add_option("--reload-every", o.reload_every, "Reload the top page every N iterations")
+      ->check(CLI::Range(1, 1'000'000));
+  cmd->add_option("--restart-every", o.restart_every, "Restart the browser every N iterations")
+      ->check(CLI::Range(1, 1'000'000));
   cmd->add_option("--input", o.input,
                   "How steps act on elements: scripted (no driver references, default) or native "
                   "(W3C element references; the driver then retains what it touched)")
@@ -158,6 +167,23 @@ int run_run_command(const RunCommandOptions& o) {
   CheckpointPolicy checkpoint = scenario.checkpoint;
   if (o.checkpoint_every) checkpoint.every = *o.checkpoint_every;
   if (o.no_gc) checkpoint.gc = false;
+  std::optional<Ceiling> ceiling = scenario.ceiling;
+  if (!o.ceiling.empty()) {
+    auto bytes = parse_size(o.ceiling);
+    if (!bytes || *bytes == 0) {
+      throw InputError(fmt::format("--ceiling '{}' is not a size; write e.g. 1300MiB", o.ceiling));
+    }
+    if (!ceiling) ceiling = Ceiling{};
+    ceiling->bytes = *bytes;
+  }
+  if (!o.ceiling_enforce.empty()) {
+    if (!ceiling) throw InputError("--ceiling-enforce needs a ceiling (--ceiling or the scenario's)");
+    ceiling->enforce = o.ceiling_enforce == "kill"    ? CeilingEnforcement::kKill
+                       : o.ceiling_enforce == "limit" ? CeilingEnforcement::kLimit
+                                                      : CeilingEnforcement::kObserve;
+  }
+  const int reload_every = o.reload_every.value_or(scenario.reload_every);
+  const int restart_every = o.restart_every.value_or(scenario.restart_every);
   InputMode input = scenario.input;
   if (o.input == "native") input = InputMode::kNative;
   if (o.input == "scripted") input = InputMode::kScripted;
@@ -204,11 +230,25 @@ int run_run_command(const RunCommandOptions& o) {
        scenario.defaulted.count("timeouts") > 0},
       {"sampling", fmt::format("{:g} Hz (every {} ms)", o.sample_hz, interval.count()),
        o.sample_hz == 10},
-      {"ceiling", scenario.ceiling ? fmt::format("{} on {} (observe)",
-                                                 format_bytes(static_cast<double>(scenario.ceiling->bytes)),
-                                                 scenario.ceiling->metric)
-                                   : std::string("none"),
-       !scenario.ceiling},
+      {"ceiling", ceiling ? fmt::format("{} on {} ({})",
+                                        format_bytes(static_cast<double>(ceiling->bytes)),
+                                        ceiling->metric, enforcement_name(ceiling->enforce))
+                          : std::string("none"),
+       !ceiling},
+      {"dumps", fmt::format("{} rule(s); on hang: {}", scenario.dumps.rules.size(),
+                            scenario.dumps.on_hang ? (scenario.dumps.hang_stack
+                                                          ? "minidump and JavaScript stack"
+                                                          : "minidump")
+                                                   : "nothing"),
+       scenario.defaulted.count("dumps") > 0},
+      {"mitigation", reload_every || restart_every
+                         ? fmt::format("{}{}",
+                                       reload_every ? fmt::format("reload every {} ", reload_every)
+                                                    : "",
+                                       restart_every ? fmt::format("restart every {}", restart_every)
+                                                     : "")
+                         : std::string("none"),
+       !reload_every && !restart_every},
       {"results", fmt::format("{} (database {})", out.string(), store.file().string()),
        o.out == "results" && o.database.empty()},
   };
@@ -234,6 +274,10 @@ int run_run_command(const RunCommandOptions& o) {
       plan.warmup = warmup;
       plan.checkpoint = checkpoint;
       plan.input = input;
+      plan.ceiling = ceiling;
+      plan.dumps = scenario.dumps;
+      plan.reload_every = reload_every;
+      plan.restart_every = restart_every;
       plan.sample_interval = interval;
       plan.results_dir = out;
       plan.launch.chromium_binary = o.chromium;

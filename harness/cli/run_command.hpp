@@ -16,6 +16,10 @@ struct RunCommandOptions {
   std::optional<int> warmup;
   std::optional<int> checkpoint_every;
   bool no_gc = false;
+  std::string ceiling;          // a size: overrides the scenario's
+  std::string ceiling_enforce;  // observe | kill | limit
+  std::optional<int> reload_every;
+  std::optional<int> restart_every;
   std::string input;  // empty: the scenario's
   std::vector<std::string> variants;  // name=value[,value]
   std::string out = "results";

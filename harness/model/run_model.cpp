@@ -6,7 +6,8 @@ namespace harness {
 
 const std::vector<std::string>& checkpoint_metric_names() {
   static const std::vector<std::string> kNames = {
-      metric::kRendererPrivate, metric::kRendererPss,    metric::kRendererSmapsPrivate,
+      metric::kRendererPrivate, metric::kRendererPrivatePeak, metric::kRendererPss,
+      metric::kRendererSmapsPrivate,
       metric::kRendererCount,   metric::kBrowserPrivate, metric::kGpuPrivate,
       metric::kUtilityPrivate,  metric::kTreePrivate,    metric::kTreePss,
       metric::kJsHeapUsed,      metric::kJsHeapTotal,    metric::kEmbedderHeap,
@@ -17,8 +18,18 @@ const std::vector<std::string>& checkpoint_metric_names() {
   return kNames;
 }
 
+const std::vector<RunStatus>& all_run_statuses() {
+  static const std::vector<RunStatus> kAll = {
+      RunStatus::kRunning,        RunStatus::kCompleted, RunStatus::kStepFailed,
+      RunStatus::kCrashed,        RunStatus::kCeilingReached, RunStatus::kHung,
+      RunStatus::kError,          RunStatus::kInterrupted};
+  return kAll;
+}
+
 const char* status_name(RunStatus status) {
   switch (status) {
+    case RunStatus::kCeilingReached: return "ceiling_reached";
+    case RunStatus::kHung: return "hung";
     case RunStatus::kRunning: return "running";
     case RunStatus::kCompleted: return "completed";
     case RunStatus::kStepFailed: return "step_failed";

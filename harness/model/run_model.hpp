@@ -47,6 +47,10 @@ struct StepRecord {
 // the page.
 namespace metric {
 inline constexpr const char* kRendererPrivate = "renderer.private_bytes";
+// The highest sampled (live, garbage included) renderer private memory since the previous
+// checkpoint: what a ceiling acts on. In Chromium it runs ~2.5× the after-GC value when each
+// iteration allocates a lot (vtm-ceiling: 1.31 GiB live at iteration 50, 0.46 GiB after GC).
+inline constexpr const char* kRendererPrivatePeak = "renderer.private_peak_bytes";
 inline constexpr const char* kRendererPss = "renderer.pss_bytes";
 inline constexpr const char* kRendererSmapsPrivate = "renderer.smaps_private_bytes";
 inline constexpr const char* kRendererCount = "renderer.count";
@@ -83,6 +87,25 @@ struct CheckpointRecord {
   std::vector<DetailedReading> processes;
 };
 
+// A file of evidence: a heap snapshot from a dump rule, a crash minidump, a hung page's stack.
+struct DumpRecord {
+  std::int64_t t_ms = 0;
+  int iteration = 0;
+  std::string kind;     // heap_snapshot, minidump, hang_stack
+  std::string rule;     // "private >= 300 MiB (rule 1, dump 2/10)", "on_hang", "crash"
+  std::string metric;   // private, virtual ("" for crash dumps)
+  double value_bytes = 0;
+  std::string file;     // relative to the run folder
+  std::uint64_t size_bytes = 0;
+};
+
+// The page's answer time to a trivial script, once a second during the run (main-thread stalls).
+struct HeartbeatRecord {
+  std::int64_t t_ms = 0;
+  int iteration = 0;
+  double latency_ms = 0;  // < 0: no answer within the probe's timeout
+};
+
 struct EventRecord {
   std::int64_t t_ms = 0;
   int iteration = 0;
@@ -96,9 +119,14 @@ enum class RunStatus {
   kCompleted,  // every iteration ran; analysis decides what the curve means
   kStepFailed,
   kCrashed,
+  kCeilingReached,  // the ceiling was enforced (kill) or the renderer died at it (limit)
+  kHung,            // the page stopped answering; evidence captured, browser ended
   kError,
   kInterrupted,
 };
+
+// Every status, for parsing back.
+const std::vector<RunStatus>& all_run_statuses();
 
 const char* status_name(RunStatus status);
 

@@ -37,6 +37,18 @@ bool process_alive(const ProcessIdentity& identity);
 // Ends one recorded process if it is still the same process (SIGKILL / TerminateProcess).
 void kill_process(const ProcessIdentity& identity);
 
+// Limits a process's data segment (Linux RLIMIT_DATA: private writable mappings), so that its
+// allocations fail beyond it. False with a reason when it cannot be set.
+bool set_data_limit(const ProcessIdentity& identity, std::uint64_t bytes, std::string* error);
+
+// Memory figures of one process that the cheap sample does not carry.
+struct ProcessStatus {
+  std::uint64_t data_bytes = 0;      // VmData (Linux) — committed + reserved private memory
+  std::uint64_t peak_rss_bytes = 0;  // VmHWM: the highest resident set since start
+  std::uint64_t rss_bytes = 0;       // VmRSS
+};
+std::optional<ProcessStatus> read_process_status(Pid pid);
+
 struct LaunchSpec {
   std::filesystem::path executable;
   std::vector<std::string> args;

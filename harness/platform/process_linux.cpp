@@ -1,10 +1,13 @@
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <atomic>
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
@@ -34,6 +37,37 @@ bool process_alive(const ProcessIdentity& identity) {
 
 void kill_process(const ProcessIdentity& identity) {
   if (process_alive(identity)) ::kill(static_cast<pid_t>(identity.pid), SIGKILL);
+}
+
+bool set_data_limit(const ProcessIdentity& identity, std::uint64_t bytes, std::string* error) {
+  if (!process_alive(identity)) {
+    if (error) *error = "the process is gone";
+    return false;
+  }
+  struct rlimit limit{static_cast<rlim_t>(bytes), static_cast<rlim_t>(bytes)};
+  if (::prlimit(static_cast<pid_t>(identity.pid), RLIMIT_DATA, &limit, nullptr) != 0) {
+    if (error) *error = std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+std::optional<ProcessStatus> read_process_status(Pid pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  if (!in) return std::nullopt;
+  ProcessStatus status;
+  std::string line;
+  auto kb = [](const std::string& text) {
+    return static_cast<std::uint64_t>(std::strtoull(text.c_str() + text.find(':') + 1, nullptr,
+                                                    10)) *
+           1024;
+  };
+  while (std::getline(in, line)) {
+    if (line.rfind("VmData:", 0) == 0) status.data_bytes = kb(line);
+    else if (line.rfind("VmHWM:", 0) == 0) status.peak_rss_bytes = kb(line);
+    else if (line.rfind("VmRSS:", 0) == 0) status.rss_bytes = kb(line);
+  }
+  return status;
 }
 
 namespace {

@@ -68,6 +68,8 @@ class ProcessTree {
   std::vector<DetailedReading> read_detailed();
   // Every process that was ever a member, for making sure they are all gone at the end.
   std::vector<ProcessIdentity> seen() const;
+  // The identity of a current member.
+  std::optional<ProcessIdentity> identity_of(Pid pid) const;
 
  private:
   struct Impl;

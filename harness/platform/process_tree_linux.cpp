@@ -266,6 +266,13 @@ std::vector<DetailedReading> ProcessTree::read_detailed() {
   return detailed;
 }
 
+std::optional<ProcessIdentity> ProcessTree::identity_of(Pid pid) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->members.find(pid);
+  if (it == impl_->members.end()) return std::nullopt;
+  return it->second.identity;
+}
+
 std::vector<ProcessIdentity> ProcessTree::seen() const {
   std::lock_guard lock(impl_->mutex);
   return {impl_->seen.begin(), impl_->seen.end()};

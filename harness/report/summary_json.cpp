@@ -79,6 +79,27 @@ ordered_json projection_json(const std::optional<Projection>& projection) {
                       {"seconds_per_iteration", p.seconds_per_iteration}};
 }
 
+ordered_json points_of(const std::vector<CurvePoint>& points) {
+  ordered_json out = ordered_json::array();
+  for (const auto& p : points) out.push_back(ordered_json::array({p.iteration, number(p.value)}));
+  return out;
+}
+
+ordered_json dumps_json(const std::vector<DumpRecord>& dumps) {
+  ordered_json out = ordered_json::array();
+  for (const auto& d : dumps) {
+    out.push_back({{"t_ms", d.t_ms},
+                   {"iteration", d.iteration},
+                   {"kind", d.kind},
+                   {"rule", d.rule},
+                   {"metric", d.metric},
+                   {"value_bytes", number(d.value_bytes)},
+                   {"file", d.file},
+                   {"size_bytes", d.size_bytes}});
+  }
+  return out;
+}
+
 }  // namespace
 
 ordered_json summary_to_json(const RunSummary& s) {
@@ -147,6 +168,28 @@ ordered_json summary_to_json(const RunSummary& s) {
       {"expectations", ordered_json{{"declared", s.expectations.declared},
                                     {"met", s.expectations.met},
                                     {"failures", s.expectations.failures}}},
+      {"ceiling", s.ceiling ? ordered_json{
+                                  {"bytes", number(s.ceiling->bytes)},
+                                  {"metric", s.ceiling->metric},
+                                  {"enforce", s.ceiling->enforce},
+                                  {"reached", s.ceiling->reached_iteration
+                                                  ? ordered_json{{"iteration", *s.ceiling->reached_iteration},
+                                                                 {"t_ms", s.ceiling->reached_t_ms.value_or(0)},
+                                                                 {"bytes", number(s.ceiling->reached_bytes.value_or(0))}}
+                                                  : ordered_json(nullptr)},
+                                  {"early_projection", projection_json(s.ceiling->early_projection)}}
+                            : ordered_json(nullptr)},
+      {"mitigation", ordered_json{{"reload_every", s.mitigation.reload_every},
+                                  {"restart_every", s.mitigation.restart_every},
+                                  {"reloads", s.mitigation.reloads},
+                                  {"restarts", s.mitigation.restarts},
+                                  {"stayed_below_ceiling",
+                                   s.mitigation.stayed_below_ceiling
+                                       ? ordered_json(*s.mitigation.stayed_below_ceiling)
+                                       : ordered_json(nullptr)}}},
+      {"dumps", dumps_json(s.dumps)},
+      {"responsiveness", ordered_json{{"iteration_ms", points_of(s.iteration_ms)},
+                                      {"heartbeat_max_ms", points_of(s.heartbeat_max_ms)}}},
       {"adaptive", s.adaptive.enabled
                        ? ordered_json{{"max_iterations", s.adaptive.max_iterations},
                                       {"iterations_used", s.adaptive.iterations_used},
@@ -182,8 +225,7 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
     const json variant = j.value("variant", json::object());
     for (auto& [k, v] : variant.items()) r.variant.emplace_back(k, v.get<std::string>());
     const std::string status = j.value("status", "error");
-    for (auto st : {RunStatus::kRunning, RunStatus::kCompleted, RunStatus::kStepFailed,
-                    RunStatus::kCrashed, RunStatus::kError, RunStatus::kInterrupted}) {
+    for (auto st : all_run_statuses()) {
       if (status == status_name(st)) r.status = st;
     }
     r.reason = j.value("reason", "");
@@ -305,6 +347,44 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
       s.expectations.declared = j["expectations"].value("declared", false);
       s.expectations.met = j["expectations"].value("met", true);
       s.expectations.failures = j["expectations"].value("failures", std::vector<std::string>{});
+    }
+    if (j.contains("ceiling") && j["ceiling"].is_object()) {
+      const json& c = j["ceiling"];
+      CeilingReport report;
+      report.bytes = c.value("bytes", 0.0);
+      report.metric = c.value("metric", "");
+      report.enforce = c.value("enforce", "");
+      if (c.contains("reached") && c["reached"].is_object()) {
+        report.reached_iteration = c["reached"].value("iteration", 0);
+        report.reached_t_ms = c["reached"].value("t_ms", std::int64_t{0});
+        report.reached_bytes = c["reached"].value("bytes", 0.0);
+      }
+      s.ceiling = report;
+    }
+    const json dumps = j.value("dumps", json::array());
+    for (const auto& d : dumps) {
+      s.dumps.push_back({d.value("t_ms", std::int64_t{0}), d.value("iteration", 0),
+                         d.value("kind", ""), d.value("rule", ""), d.value("metric", ""),
+                         d.value("value_bytes", 0.0), d.value("file", ""),
+                         d.value("size_bytes", std::uint64_t{0})});
+    }
+    if (j.contains("responsiveness") && j["responsiveness"].is_object()) {
+      for (const auto& p : j["responsiveness"].value("iteration_ms", json::array())) {
+        s.iteration_ms.push_back({p.at(0).get<int>(), p.at(1).get<double>()});
+      }
+      for (const auto& p : j["responsiveness"].value("heartbeat_max_ms", json::array())) {
+        s.heartbeat_max_ms.push_back({p.at(0).get<int>(), p.at(1).get<double>()});
+      }
+    }
+    if (j.contains("mitigation") && j["mitigation"].is_object()) {
+      const json& m = j["mitigation"];
+      s.mitigation.reload_every = m.value("reload_every", 0);
+      s.mitigation.restart_every = m.value("restart_every", 0);
+      s.mitigation.reloads = m.value("reloads", 0);
+      s.mitigation.restarts = m.value("restarts", 0);
+      if (m.contains("stayed_below_ceiling") && m["stayed_below_ceiling"].is_boolean()) {
+        s.mitigation.stayed_below_ceiling = m["stayed_below_ceiling"].get<bool>();
+      }
     }
     if (j.contains("adaptive") && j["adaptive"].is_object()) {
       s.adaptive.enabled = true;

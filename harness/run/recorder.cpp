@@ -60,6 +60,9 @@ void Recorder::add_event(EventRecord record) {
   wake_.notify_all();
 }
 
+void Recorder::add_dump(DumpRecord record) { push(std::move(record)); }
+void Recorder::add_heartbeat(const HeartbeatRecord& record) { push(record); }
+
 void Recorder::flush() {
   std::unique_lock lock(mutex_);
   const std::uint64_t target = pushed_;
@@ -133,6 +136,10 @@ void Recorder::write_batch(std::deque<Item>& items) {
               checkpoints_text += checkpoints_csv_row(record);
             } else if constexpr (std::is_same_v<T, EventRecord>) {
               store_.insert_event(run_id_, record);
+            } else if constexpr (std::is_same_v<T, DumpRecord>) {
+              store_.insert_dump(run_id_, record);
+            } else if constexpr (std::is_same_v<T, HeartbeatRecord>) {
+              store_.insert_heartbeat(run_id_, record);
             } else if constexpr (std::is_same_v<T, Summary>) {
               store_.set_run_summary(record.run_id, record.json);
             }

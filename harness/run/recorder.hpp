@@ -36,6 +36,8 @@ class Recorder {
   void add_step(StepRecord record);
   void add_checkpoint(CheckpointRecord record);
   void add_event(EventRecord record);
+  void add_dump(DumpRecord record);
+  void add_heartbeat(const HeartbeatRecord& record);
 
   // Blocks until everything queued so far is committed and written.
   void flush();
@@ -54,7 +56,7 @@ class Recorder {
     std::string json;
   };
   using Item = std::variant<RunInfo, SampleBatch, IterationRecord, StepRecord, CheckpointRecord,
-                            EventRecord, Summary>;
+                            EventRecord, DumpRecord, HeartbeatRecord, Summary>;
   void push(Item item);
   void loop();
   void write_batch(std::deque<Item>& items);

@@ -5,16 +5,22 @@
 #include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "harness/drive/cdp_client.hpp"
 #include "harness/drive/step_runner.hpp"
 #include "harness/error.hpp"
 #include "harness/run/checkpoint_metrics.hpp"
+#include "harness/run/dump_rules.hpp"
 #include "harness/run/recorder.hpp"
+#include "harness/run/watchdog.hpp"
 #include "harness/sample/sampler.hpp"
+#include "harness/scenario/size.hpp"
 
 namespace harness {
 
@@ -54,8 +60,17 @@ namespace {
 // one pass.
 constexpr int kGcPasses = 2;
 
+// A renderer that dies in limit mode within this share of the ceiling died of the limit.
+constexpr double kLimitDeathShare = 0.85;
+
+// A dump is refused when it would leave less than this free on the results file system.
+constexpr std::uint64_t kDiskReserveBytes = 2ull << 30;
+
+// Crashpad writes the minidump before the crash is reported, but give it this long to appear.
+constexpr std::chrono::milliseconds kMinidumpWait{2000};
+
 // Events reach both the store (through the recorder) and the in-memory summary, from the
-// runner thread and from the sampler thread.
+// runner thread, the sampler thread, the watchdog and the dump worker.
 class EventLog {
  public:
   EventLog(Recorder& recorder, RunSummary& summary) : recorder_(recorder), summary_(summary) {}
@@ -64,7 +79,7 @@ class EventLog {
     std::lock_guard lock(mutex_);
     summary_.events.push_back(std::move(event));
   }
-  // The summary's events must only be read under this lock while the sampler runs.
+  // The summary's shared parts (events, peak, dumps, checkpoints) are touched under this lock.
   std::mutex& mutex() { return mutex_; }
 
  private:
@@ -73,11 +88,17 @@ class EventLog {
   std::mutex mutex_;
 };
 
+std::uint64_t free_disk_bytes(const std::filesystem::path& dir) {
+  std::error_code ec;
+  const auto space = std::filesystem::space(dir, ec);
+  return ec ? 0 : space.available;
+}
+
 class RunExecution {
  public:
   RunExecution(const RunPlan& plan, Store& store, RunObserver& observer,
                const std::atomic<bool>& stop)
-      : plan_(plan), store_(store), observer_(observer), stop_(stop) {}
+      : plan_(plan), store_(store), observer_(observer), stop_(stop), dump_rules_(plan.dumps.rules) {}
 
   RunResult execute() {
     const Scenario& scenario = *plan_.scenario;
@@ -100,7 +121,14 @@ class RunExecution {
     info.settle_ms = plan_.checkpoint.settle_ms;
     info.sample_interval_ms = static_cast<int>(plan_.sample_interval.count());
     info.input_mode = input_mode_name(plan_.input);
-    if (scenario.ceiling) info.ceiling_bytes = scenario.ceiling->bytes;
+    if (plan_.ceiling) {
+      info.ceiling_bytes = plan_.ceiling->bytes;
+      summary_.ceiling = CeilingReport{static_cast<double>(plan_.ceiling->bytes),
+                                       plan_.ceiling->metric,
+                                       enforcement_name(plan_.ceiling->enforce), {}, {}, {}, {}};
+    }
+    summary_.mitigation.reload_every = plan_.reload_every;
+    summary_.mitigation.restart_every = plan_.restart_every;
     info.start_url = start_url(scenario, plan_.variant, plan_.base_url);
 
     // Unique folder: a second run within the same second gets a suffix.
@@ -123,11 +151,16 @@ class RunExecution {
     observer_.run_started(plan_, info);
 
     RunResult result;
-    result.launched = launch();
+    result.launched = start_browser();
     if (result.launched) {
+      info.browser_version = session_->browser_version();
+      info.driver_version = session_->driver_version();
+      info.environment = session_->environment();
+      recorder_->update_run(info);
       drive();
-      finish_browser();
+      stop_browser();
     }
+    index_minidumps();
     analyze();
     info.ended_at = utc_iso8601(std::chrono::system_clock::now());
     info.duration_s = std::chrono::duration<double>(Clock::now() - started_).count();
@@ -158,53 +191,340 @@ class RunExecution {
     summary_.info.reason = reason;
   }
 
-  bool launch() {
+  // ---- browser lifecycle: launch, sampler, watchdog, dump worker; and the reverse ----
+
+  bool start_browser() {
     RunInfo& info = summary_.info;
     observer_.phase(plan_, info, "starting " + info.browser);
     LaunchOptions options = plan_.launch;
     options.run_dir = dir_;
     options.timeouts = plan_.scenario->timeouts;
+    options.hang_stacks = plan_.dumps.on_hang && plan_.dumps.hang_stack;
+    std::unique_ptr<BrowserSession> session;
     try {
-      session_ = plan_.profile->launch(options);
+      session = plan_.profile->launch(options);
     } catch (const LaunchError& e) {
       set_status(RunStatus::kError, fmt::format("the browser could not be started: {}", e.what()));
       event("launch_failed", e.what());
       return false;
     }
-    info.browser_version = session_->browser_version();
-    info.driver_version = session_->driver_version();
-    info.environment = session_->environment();
-    recorder_->update_run(info);
+    {
+      std::lock_guard lock(session_mutex_);
+      session_ = std::move(session);
+    }
     event("browser_started", fmt::format("{} {} with driver {}", info.browser,
-                                         info.browser_version, info.driver_version),
-          info.environment);
-
-    const auto ceiling = plan_.scenario->ceiling;
+                                         session_->browser_version(), session_->driver_version()),
+          session_->environment());
     sampler_ = std::make_unique<Sampler>(
         session_->process_tree(), plan_.sample_interval,
         SamplerClock{[this] { return now_ms(); }, [this] { return iteration_.load(); }},
-        [this, ceiling](const SampleBatch& batch) {
-          recorder_->add_samples(batch);
-          const double bytes = renderer_private_bytes(batch.processes);
-          {
-            std::lock_guard lock(events_->mutex());
-            if (!summary_.peak || bytes > summary_.peak->bytes) {
-              summary_.peak = Peak{metric::kRendererPrivate, bytes, batch.t_ms, batch.iteration};
-            }
-          }
-          if (ceiling && ceiling->metric == metric::kRendererPrivate && !ceiling_reached_) {
-            if (bytes > static_cast<double>(ceiling->bytes)) {
-              ceiling_reached_ = true;
-              events_->add(EventRecord{
-                  batch.t_ms, batch.iteration, "ceiling_reached",
-                  fmt::format("renderer private memory {:.1f} MiB passed the ceiling {:.1f} MiB",
-                              bytes / 1048576.0, ceiling->bytes / 1048576.0),
-                  {{"metric", ceiling->metric}, {"bytes", bytes}, {"ceiling_bytes", ceiling->bytes}}});
-            }
-          }
-        });
+        [this](const SampleBatch& batch) { on_sample(batch); });
+    const Timeouts& t = plan_.scenario->timeouts;
+    watchdog_ = std::make_unique<Watchdog>(
+        Watchdog::Options{std::chrono::milliseconds(1000), std::chrono::milliseconds(2000),
+                          std::chrono::milliseconds(t.hang_ms)},
+        [this](std::chrono::milliseconds timeout) { return session_->ping_page_ms(timeout); },
+        [this](double latency) { on_heartbeat(latency); },
+        [this](std::chrono::milliseconds unresponsive) { on_hang(unresponsive); });
+    if (!dump_rules_.empty()) dump_worker_ = std::thread([this] { dump_loop(); });
     return true;
   }
+
+  void stop_browser() {
+    observer_.phase(plan_, summary_.info, "ending the browser");
+    if (dump_worker_.joinable()) {
+      {
+        std::lock_guard lock(dump_mutex_);
+        dump_stop_ = true;
+      }
+      dump_cv_.notify_all();
+      dump_worker_.join();
+      dump_stop_ = false;
+    }
+    watchdog_.reset();
+    sampler_.reset();  // stop sampling before the processes go
+    std::unique_ptr<BrowserSession> session;
+    {
+      std::lock_guard lock(session_mutex_);
+      session = std::move(session_);
+    }
+    if (!session) return;
+    if (crashed_or_hung_) wait_for_minidump(session->dumps_dir());
+    EndReport report = session->end();
+    limited_.clear();
+    if (!report.survivors.empty()) {
+      std::string pids;
+      for (const auto& s : report.survivors) pids += (pids.empty() ? "" : ", ") + std::to_string(s.pid);
+      event("cleanup_failed", fmt::format("{} process(es) the run started are still alive: {}",
+                                          report.survivors.size(), pids));
+    }
+    if (!report.temp_removed) {
+      event("cleanup_failed", fmt::format("the temporary profile {} could not be removed",
+                                          report.temp_dir));
+    }
+    event("browser_ended",
+          fmt::format("{} processes seen; {}", report.processes_seen,
+                      report.survivors.empty() ? "all ended" : "some survived"),
+          {{"processes_seen", report.processes_seen}});
+  }
+
+  // ---- what every sample is checked for: peak, ceiling, data limits, dump rules ----
+
+  void on_sample(const SampleBatch& batch) {
+    recorder_->add_samples(batch);
+    const double bytes = renderer_private_bytes(batch.processes);
+    last_renderer_bytes_ = bytes;
+    for (double seen = interval_peak_.load(); bytes > seen && !interval_peak_.compare_exchange_weak(seen, bytes);) {
+    }
+    {
+      std::lock_guard lock(events_->mutex());
+      if (!summary_.peak || bytes > summary_.peak->bytes) {
+        summary_.peak = Peak{metric::kRendererPrivate, bytes, batch.t_ms, batch.iteration};
+      }
+    }
+    if (plan_.ceiling) check_ceiling(batch, bytes);
+    if (!dump_rules_.empty()) check_dump_rules(batch, bytes);
+  }
+
+  void check_ceiling(const SampleBatch& batch, double total) {
+    const Ceiling& ceiling = *plan_.ceiling;
+    const double limit = static_cast<double>(ceiling.bytes);
+    if (ceiling.enforce == CeilingEnforcement::kLimit) apply_data_limits(batch, ceiling);
+    if (ceiling_reached_) return;
+    // kill acts on the renderer over the ceiling; VmHWM − shared is that renderer's peak since
+    // it started, so a spike between two samples is not missed.
+    const ProcessReading* over = nullptr;
+    double over_bytes = total;
+    if (ceiling.enforce == CeilingEnforcement::kKill) {
+      for (const auto& p : batch.processes) {
+        if (p.role != ProcessRole::kRenderer || p.subtype == "webui") continue;
+        double peak = static_cast<double>(p.private_bytes);
+        if (auto status = read_process_status(p.pid)) {
+          const double shared = static_cast<double>(p.rss_bytes - p.private_bytes);
+          peak = std::max(peak, static_cast<double>(status->peak_rss_bytes) - shared);
+        }
+        if (peak > limit) {
+          over = &p;
+          over_bytes = peak;
+          break;
+        }
+      }
+      if (!over) return;
+    } else if (total <= limit) {
+      return;
+    }
+    ceiling_reached_ = true;
+    json details = {{"metric", ceiling.metric},
+                    {"bytes", over_bytes},
+                    {"ceiling_bytes", ceiling.bytes},
+                    {"enforce", enforcement_name(ceiling.enforce)}};
+    std::string message = fmt::format("renderer private memory {} passed the ceiling {}",
+                                      format_bytes(over_bytes), format_bytes(limit));
+    if (over) {
+      std::optional<ProcessIdentity> id;
+      {
+        std::lock_guard lock(session_mutex_);
+        if (session_) id = session_->process_tree().identity_of(over->pid);
+      }
+      if (id) {
+        kill_process(*id);  // by its recorded PID and start time
+        ceiling_killed_ = true;
+        details["killed_pid"] = over->pid;
+        message += fmt::format("; renderer {} ended (SIGKILL)", over->pid);
+      }
+    }
+    {
+      std::lock_guard lock(events_->mutex());
+      summary_.ceiling->reached_iteration = batch.iteration;
+      summary_.ceiling->reached_t_ms = batch.t_ms;
+      summary_.ceiling->reached_bytes = over_bytes;
+    }
+    events_->add(EventRecord{batch.t_ms, batch.iteration, "ceiling_reached", message, details});
+  }
+
+  // A data-segment limit on every new renderer, calibrated at discovery as VmData − private +
+  // ceiling: the renderer's reservations stay allowed, its committed private memory may grow to
+  // the ceiling (reference chromium-linux.md §7: OOM crash at 1.23–1.28 GB for 1.3 GB).
+  void apply_data_limits(const SampleBatch& batch, const Ceiling& ceiling) {
+    for (const auto& p : batch.processes) {
+      if (p.role != ProcessRole::kRenderer || limited_.count(p.pid)) continue;
+      limited_.insert(p.pid);
+      auto status = read_process_status(p.pid);
+      std::optional<ProcessIdentity> id;
+      {
+        std::lock_guard lock(session_mutex_);
+        if (session_) id = session_->process_tree().identity_of(p.pid);
+      }
+      if (!status || !id) continue;
+      const std::uint64_t limit = status->data_bytes - std::min(status->data_bytes, p.private_bytes) +
+                                  ceiling.bytes;
+      std::string error;
+      if (set_data_limit(*id, limit, &error)) {
+        events_->add(EventRecord{batch.t_ms, batch.iteration, "data_limit_applied",
+                                 fmt::format("renderer {}: RLIMIT_DATA {} (VmData {} − private {} "
+                                             "+ ceiling {})",
+                                             p.pid, format_bytes(static_cast<double>(limit)),
+                                             format_bytes(static_cast<double>(status->data_bytes)),
+                                             format_bytes(static_cast<double>(p.private_bytes)),
+                                             format_bytes(static_cast<double>(ceiling.bytes))),
+                                 {{"pid", p.pid}, {"limit_bytes", limit}}});
+      } else {
+        events_->add(EventRecord{batch.t_ms, batch.iteration, "data_limit_failed",
+                                 fmt::format("renderer {}: {}", p.pid, error), {{"pid", p.pid}}});
+      }
+    }
+  }
+
+  void check_dump_rules(const SampleBatch& batch, double private_bytes) {
+    std::vector<DumpTrigger> triggers = dump_rules_.observe("private", private_bytes);
+    if (dump_rules_.uses("virtual")) {
+      // Chromium renderers reserve ~1.45 TB (VmSize), so "virtual" is their VmData: committed and
+      // reserved private memory, the closest analogue of Windows' virtual bytes.
+      double data = 0;
+      for (const auto& p : batch.processes) {
+        if (p.role != ProcessRole::kRenderer || p.subtype == "webui") continue;
+        if (auto status = read_process_status(p.pid)) data += static_cast<double>(status->data_bytes);
+      }
+      for (auto& t : dump_rules_.observe("virtual", data)) triggers.push_back(t);
+    }
+    if (triggers.empty()) return;
+    {
+      std::lock_guard lock(dump_mutex_);
+      for (auto& t : triggers) dump_queue_.push_back({t, batch.t_ms, batch.iteration});
+    }
+    dump_cv_.notify_all();
+  }
+
+  struct DumpRequest {
+    DumpTrigger trigger;
+    std::int64_t t_ms;
+    int iteration;
+  };
+
+  // Heap snapshots take seconds and block the page: a worker of their own, never the sampler.
+  void dump_loop() {
+    std::unique_lock lock(dump_mutex_);
+    for (;;) {
+      dump_cv_.wait(lock, [&] { return dump_stop_ || !dump_queue_.empty(); });
+      if (dump_queue_.empty()) return;
+      DumpRequest request = dump_queue_.front();
+      dump_queue_.pop_front();
+      lock.unlock();
+      take_heap_snapshot(request);
+      lock.lock();
+    }
+  }
+
+  void take_heap_snapshot(const DumpRequest& r) {
+    const auto folder = dir_ / "dumps";
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    // A DevTools heap snapshot runs 2–4× the JS heap; the renderer's private memory bounds that.
+    const double estimate = std::max(64.0 * 1048576, 3 * r.trigger.value);
+    const std::uint64_t free = free_disk_bytes(folder);
+    if (static_cast<double>(free) < estimate + static_cast<double>(kDiskReserveBytes)) {
+      event("dump_refused",
+            fmt::format("{}: a heap snapshot of ~{} would leave less than {} free on the results "
+                        "disk ({} free); free space or move --out",
+                        r.trigger.describe, format_bytes(estimate),
+                        format_bytes(static_cast<double>(kDiskReserveBytes)),
+                        format_bytes(static_cast<double>(free))),
+            {{"free_bytes", free}, {"estimate_bytes", estimate}});
+      return;
+    }
+    const std::string name = fmt::format("heap-rule{}-{:02d}-{}-{:.0f}MiB.heapsnapshot",
+                                         r.trigger.rule + 1, r.trigger.number,
+                                         plan_.dumps.rules[r.trigger.rule].metric,
+                                         r.trigger.value / 1048576.0);
+    try {
+      Watchdog::Pause pause(watchdog_.get());  // the snapshot blocks the page on purpose
+      std::lock_guard session_lock(session_mutex_);
+      if (!session_) return;
+      const std::uint64_t size = session_->write_heap_snapshot(folder / name);
+      DumpRecord record{r.t_ms, r.iteration, "heap_snapshot", r.trigger.describe,
+                        plan_.dumps.rules[r.trigger.rule].metric, r.trigger.value,
+                        "dumps/" + name, size};
+      add_dump(record);
+      event("dump_written", fmt::format("{}: {} ({})", r.trigger.describe, record.file,
+                                        format_bytes(static_cast<double>(size))));
+    } catch (const std::exception& e) {
+      event("dump_failed", fmt::format("{}: {}", r.trigger.describe, e.what()));
+    }
+  }
+
+  void add_dump(const DumpRecord& record) {
+    recorder_->add_dump(record);
+    std::lock_guard lock(events_->mutex());
+    summary_.dumps.push_back(record);
+  }
+
+  // ---- heartbeat and hangs ----
+
+  void on_heartbeat(double latency_ms) {
+    const int iteration = iteration_.load();
+    recorder_->add_heartbeat(HeartbeatRecord{now_ms(), iteration, latency_ms});
+    std::lock_guard lock(events_->mutex());
+    double& slowest = heartbeat_max_[iteration];
+    if (latency_ms < 0 || slowest >= 0) slowest = latency_ms < 0 ? -1 : std::max(slowest, latency_ms);
+  }
+
+  // The page stopped answering: keep the evidence, then crash its renderer so that the blocked
+  // driver call returns and the run ends as hung.
+  void on_hang(std::chrono::milliseconds unresponsive) {
+    hung_ = true;
+    crashed_or_hung_ = true;
+    event("hung", fmt::format("the page has not answered for {} ms (hang limit {} ms)",
+                              unresponsive.count(), plan_.scenario->timeouts.hang_ms),
+          {{"unresponsive_ms", unresponsive.count()}});
+    std::lock_guard lock(session_mutex_);
+    if (!session_ || !plan_.dumps.on_hang) {
+      if (session_) session_->crash_page();
+      return;
+    }
+    try {
+      const std::string stack = session_->capture_hang_stack(std::chrono::milliseconds(3000));
+      if (!stack.empty()) {
+        std::filesystem::create_directories(dir_ / "dumps");
+        const std::string name = fmt::format("hang-stack-iteration-{}.json", iteration_.load());
+        std::ofstream(dir_ / "dumps" / name) << stack << "\n";
+        add_dump(DumpRecord{now_ms(), iteration_.load(), "hang_stack", "on_hang", "", 0,
+                            "dumps/" + name, stack.size()});
+      }
+    } catch (const std::exception& e) {
+      event("dump_failed", fmt::format("hang stack: {}", e.what()));
+    }
+    // Page.crash: Chromium's own crash path writes a minidump (crashpad, BREAKPAD_DUMP_LOCATION).
+    session_->crash_page();
+  }
+
+  void wait_for_minidump(const std::filesystem::path& folder) {
+    const auto deadline = Clock::now() + kMinidumpWait;
+    while (Clock::now() < deadline) {
+      std::error_code ec;
+      for (auto it = std::filesystem::recursive_directory_iterator(folder, ec);
+           it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->path().extension() == ".dmp") return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
+  // Chromium's minidumps (crashpad keeps them under dumps/pending, completed...).
+  void index_minidumps() {
+    std::error_code ec;
+    const auto folder = dir_ / "dumps";
+    if (!std::filesystem::exists(folder, ec)) return;
+    for (auto it = std::filesystem::recursive_directory_iterator(folder, ec);
+         it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->path().extension() != ".dmp") continue;
+      const std::string file = std::filesystem::relative(it->path(), dir_).string();
+      add_dump(DumpRecord{now_ms(), iteration_.load(), "minidump",
+                          hung_ ? "on_hang" : "crash", "", 0, file,
+                          static_cast<std::uint64_t>(std::filesystem::file_size(it->path(), ec))});
+    }
+  }
+
+  // ---- driving ----
 
   void record_step(const std::string& phase, const StepResult& r) {
     recorder_->add_step(StepRecord{iteration_.load(), r.index, phase, r.label, r.started_ms,
@@ -228,40 +548,46 @@ class RunExecution {
     }
   }
 
-  void drive() {
-    const Scenario& scenario = *plan_.scenario;
-    RunInfo& info = summary_.info;
+  StepRunner make_runner() {
     StepEnvironment env;
     env.driver = &session_->driver();
     env.gc = &session_->garbage_collector();
-    env.timeouts = scenario.timeouts;
+    env.timeouts = plan_.scenario->timeouts;
     env.input = plan_.input;
-    env.base_url = info.start_url;
+    env.base_url = summary_.info.start_url;
     env.screenshot_dir = dir_ / "screenshots";
     env.stop = &stop_;
     env.now_ms = [this] { return now_ms(); };
-    StepRunner runner(env);
+    return StepRunner(env);
+  }
 
+  // Open the start page and run the set-up steps (at the start, after a reload or restart).
+  void open_and_set_up(const std::string& phase) {
+    StepRunner runner = make_runner();
+    Step open_start;
+    open_start.kind = StepKind::kOpen;
+    open_start.url = summary_.info.start_url;
+    open_start.label = "open " + summary_.info.start_url;
+    open_start.where = {plan_.scenario->file.string(), 0, 0};
+    run_phase(runner, phase, {open_start}, iteration_.load());
+    run_phase(runner, phase, plan_.scenario->setup, iteration_.load());
+    check_browser();
+  }
+
+  void drive() {
+    RunInfo& info = summary_.info;
     try {
       observer_.phase(plan_, info, "set-up");
-      Step open_start;
-      open_start.kind = StepKind::kOpen;
-      open_start.url = info.start_url;
-      open_start.label = "open " + info.start_url;
-      open_start.where = {scenario.file.string(), 0, 0};
       iteration_ = 0;
-      run_phase(runner, "setup", {open_start}, 0);
-      run_phase(runner, "setup", scenario.setup, 0);
-      check_browser();
-
+      open_and_set_up("setup");
       for (int w = plan_.warmup; w >= 1; --w) {
         observer_.phase(plan_, info, fmt::format("warm-up {}/{}", plan_.warmup - w + 1,
                                                  plan_.warmup));
-        run_iteration(runner, -w);
+        run_iteration(-w);
       }
       checkpoint(0);
       for (int i = 1; i <= plan_.iterations; ++i) {
-        run_iteration(runner, i);
+        run_iteration(i);
         info.iterations_completed = i;
         std::optional<double> latest;
         if (auto batch = sampler_->latest()) latest = renderer_private_bytes(batch->processes);
@@ -275,6 +601,7 @@ class RunExecution {
             break;
           }
         }
+        if (i < plan_.iterations) mitigate(i);
       }
       if (plan_.iterations_auto) {
         summary_.adaptive.iterations_used = info.iterations_completed;
@@ -290,22 +617,24 @@ class RunExecution {
                                        : "maximum reached without a decided verdict")
                      : fmt::format("{} iterations completed", info.iterations_completed));
     } catch (const StepFailed& e) {
-      // A step that failed because the renderer died is a crash, not a scenario problem.
+      // A step that failed because the renderer died, or because the page stopped answering, is
+      // a crash or a hang, not a scenario problem.
       std::string crash;
       for (const auto& n : session_->take_notices()) {
         if (n.kind == "crashed") crash = n.message;
       }
-      if (!crash.empty()) {
-        set_status(RunStatus::kCrashed, crash);
-        event("crashed", crash);
+      if (crash.empty() && !hung_ && !session_->ping_page_ms(std::chrono::milliseconds(2000))) {
+        on_hang(std::chrono::milliseconds(2000));
+      }
+      if (hung_ || !crash.empty()) {
+        browser_lost(crash.empty() ? e.what() : crash);
       } else {
         set_status(RunStatus::kStepFailed, e.what());
         event("step_failed", e.what(), {{"step", e.label()}, {"where", to_string(e.where())}});
         failure_screenshot();
       }
     } catch (const BrowserLost& e) {
-      set_status(RunStatus::kCrashed, fmt::format("the browser went away: {}", e.what()));
-      event("crashed", e.what());
+      browser_lost(e.what());
     } catch (const Interrupted&) {
       set_status(RunStatus::kInterrupted,
                  fmt::format("interrupted by the user after {} iterations",
@@ -317,8 +646,54 @@ class RunExecution {
     }
   }
 
-  void run_iteration(StepRunner& runner, int n) {
+  // The browser or its renderer is gone: which kind of end was it?
+  void browser_lost(const std::string& what) {
+    crashed_or_hung_ = true;
+    const int at = iteration_.load();
+    if (hung_) {
+      set_status(RunStatus::kHung,
+                 fmt::format("the page stopped answering at iteration {} (more than {} ms); "
+                             "evidence in dumps/",
+                             at, plan_.scenario->timeouts.hang_ms));
+      return;
+    }
+    const bool limit = plan_.ceiling && plan_.ceiling->enforce == CeilingEnforcement::kLimit;
+    const double ceiling = plan_.ceiling ? static_cast<double>(plan_.ceiling->bytes) : 0;
+    if (ceiling_killed_) {
+      set_status(RunStatus::kCeilingReached,
+                 fmt::format("the renderer passed the ceiling of {} at iteration {} and was ended "
+                             "(enforce: kill)",
+                             format_bytes(ceiling), at));
+      event("crashed", what);
+      return;
+    }
+    if (limit && last_renderer_bytes_.load() >= kLimitDeathShare * ceiling) {
+      set_status(RunStatus::kCeilingReached,
+                 fmt::format("the renderer died at {} of its {} data limit at iteration {} "
+                             "(enforce: limit): {}",
+                             format_bytes(last_renderer_bytes_.load()), format_bytes(ceiling), at,
+                             what));
+      {
+        std::lock_guard lock(events_->mutex());
+        if (summary_.ceiling && !summary_.ceiling->reached_iteration) {
+          summary_.ceiling->reached_iteration = at;
+          summary_.ceiling->reached_t_ms = now_ms();
+          summary_.ceiling->reached_bytes = last_renderer_bytes_.load();
+        }
+      }
+      event("ceiling_reached", summary_.info.reason,
+            {{"bytes", last_renderer_bytes_.load()}, {"enforce", "limit"}});
+      event("crashed", what);
+      return;
+    }
+    set_status(RunStatus::kCrashed, fmt::format("the browser went away at iteration {}: {}", at,
+                                                what));
+    event("crashed", what);
+  }
+
+  void run_iteration(int n) {
     iteration_ = n;
+    StepRunner runner = make_runner();
     IterationRecord record;
     record.n = n;
     record.started_ms = now_ms();
@@ -333,6 +708,28 @@ class RunExecution {
     }
     record.ended_ms = now_ms();
     recorder_->add_iteration(record);
+    if (n > 0) {
+      std::lock_guard lock(events_->mutex());
+      summary_.iteration_ms.push_back({n, static_cast<double>(record.ended_ms - record.started_ms)});
+    }
+  }
+
+  // reload_every / restart_every after iteration i.
+  void mitigate(int i) {
+    if (plan_.restart_every > 0 && i % plan_.restart_every == 0) {
+      observer_.phase(plan_, summary_.info, fmt::format("restarting the browser after {}", i));
+      stop_browser();
+      if (!start_browser()) throw BrowserLost("the browser could not be restarted");
+      open_and_set_up("restart");
+      summary_.mitigation.restarts++;
+      event("restarted", fmt::format("a new browser after iteration {} (restart_every {})", i,
+                                     plan_.restart_every));
+    } else if (plan_.reload_every > 0 && i % plan_.reload_every == 0) {
+      open_and_set_up("reload");
+      summary_.mitigation.reloads++;
+      event("reloaded", fmt::format("top-level navigation after iteration {} (reload_every {})",
+                                    i, plan_.reload_every));
+    }
   }
 
   void checkpoint(int iteration) {
@@ -341,12 +738,15 @@ class RunExecution {
     CheckpointRecord record;
     record.iteration = iteration;
     record.gc = plan_.checkpoint.gc;
-    try {
-      if (plan_.checkpoint.gc) {
-        for (int pass = 0; pass < kGcPasses; ++pass) session_->garbage_collector().collect_garbage();
+    {
+      Watchdog::Pause pause(watchdog_.get());  // a forced GC blocks the page on purpose
+      try {
+        if (plan_.checkpoint.gc) {
+          for (int pass = 0; pass < kGcPasses; ++pass) session_->garbage_collector().collect_garbage();
+        }
+      } catch (const CdpTargetCrashed& e) {
+        throw BrowserLost(e.what());
       }
-    } catch (const CdpTargetCrashed& e) {
-      throw BrowserLost(e.what());
     }
     // Settle: lets the freed memory go back before measuring (~200 ms cuts the noise ~20×).
     const auto until = Clock::now() + std::chrono::milliseconds(plan_.checkpoint.settle_ms);
@@ -359,6 +759,8 @@ class RunExecution {
     record.t_ms = now_ms();
     record.processes = tree.read_detailed();
     record.metrics = aggregate_process_metrics(record.processes);
+    record.metrics[metric::kRendererPrivatePeak] =
+        std::max(interval_peak_.exchange(0), record.metrics[metric::kRendererPrivate]);
     try {
       for (const auto& [name, value] : session_->read_page_counters()) record.metrics[name] = value;
     } catch (const CdpTargetCrashed& e) {
@@ -378,18 +780,35 @@ class RunExecution {
     observer_.checkpoint_done(plan_, info, record);
   }
 
-  // The verdict, the ceiling projection and the expectations, from the checkpoints so far.
+  // The verdict, the ceiling projections, the mitigation result and the expectations.
   void analyze() {
     std::lock_guard lock(events_->mutex());
     if (summary_.checkpoints.empty()) {
       summary_.verdict.reset();
     } else {
       summary_.verdict = analyze_checkpoints(summary_.checkpoints);
-      const auto& ceiling = plan_.scenario->ceiling;
-      if (ceiling && summary_.verdict->kind == VerdictKind::kRetains) {
-        summary_.projection = project_ceiling(summary_.checkpoints, ceiling->metric,
-                                              static_cast<double>(ceiling->bytes));
+      if (plan_.ceiling && summary_.verdict->kind == VerdictKind::kRetains) {
+        summary_.projection = project_ceiling(summary_.checkpoints, projection_metric(),
+                                              static_cast<double>(plan_.ceiling->bytes));
       }
+    }
+    if (summary_.ceiling && summary_.ceiling->reached_iteration) {
+      // How well the start of the curve predicted it: the first 25 % of the iterations.
+      const double quarter = 0.25 * *summary_.ceiling->reached_iteration;
+      std::vector<CheckpointRecord> early;
+      for (const auto& c : summary_.checkpoints) {
+        if (c.iteration <= quarter) early.push_back(c);
+      }
+      summary_.ceiling->early_projection =
+          project_ceiling(early, projection_metric(), summary_.ceiling->bytes);
+    }
+    for (const auto& [iteration, slowest] : heartbeat_max_) {
+      if (iteration > 0) summary_.heartbeat_max_ms.push_back({iteration, slowest});
+    }
+    if (plan_.ceiling) {
+      summary_.mitigation.stayed_below_ceiling =
+          !summary_.ceiling->reached_iteration &&
+          (!summary_.peak || summary_.peak->bytes <= summary_.ceiling->bytes);
     }
     const Verdict none{VerdictKind::kInsufficient, "the run has no checkpoints", {}, {}, {}, {}};
     summary_.expectations = check_expectations(
@@ -402,6 +821,14 @@ class RunExecution {
         recorder_->add_event(summary_.events.back());
       }
     }
+  }
+
+  // The ceiling watches live memory, so its crossing is projected on the interval peaks of the
+  // ceiling metric, not on the after-GC curve, which stays far lower while garbage accumulates.
+  std::string projection_metric() const {
+    return plan_.ceiling && plan_.ceiling->metric == metric::kRendererPrivate
+               ? metric::kRendererPrivatePeak
+               : plan_.ceiling->metric;
   }
 
   void failure_screenshot() {
@@ -420,26 +847,6 @@ class RunExecution {
     }
   }
 
-  void finish_browser() {
-    observer_.phase(plan_, summary_.info, "ending the browser");
-    sampler_.reset();  // stop sampling before the processes go
-    EndReport report = session_->end();
-    if (!report.survivors.empty()) {
-      std::string pids;
-      for (const auto& s : report.survivors) pids += (pids.empty() ? "" : ", ") + std::to_string(s.pid);
-      event("cleanup_failed", fmt::format("{} process(es) the run started are still alive: {}",
-                                          report.survivors.size(), pids));
-    }
-    if (!report.temp_removed) {
-      event("cleanup_failed", fmt::format("the temporary profile {} could not be removed",
-                                          report.temp_dir));
-    }
-    event("browser_ended",
-          fmt::format("{} processes seen during the run; {}", report.processes_seen,
-                      report.survivors.empty() ? "all ended" : "some survived"),
-          {{"processes_seen", report.processes_seen}});
-  }
-
   const RunPlan& plan_;
   Store& store_;
   RunObserver& observer_;
@@ -449,10 +856,25 @@ class RunExecution {
   RunSummary summary_;
   std::unique_ptr<Recorder> recorder_;
   std::unique_ptr<EventLog> events_;
+  std::mutex session_mutex_;  // guards session_ swaps against the sampler, watchdog, dump worker
   std::unique_ptr<BrowserSession> session_;
   std::unique_ptr<Sampler> sampler_;
+  std::unique_ptr<Watchdog> watchdog_;
   std::atomic<int> iteration_{0};
+  std::atomic<double> last_renderer_bytes_{0};
+  std::atomic<double> interval_peak_{0};  // highest sample since the last checkpoint
   std::atomic<bool> ceiling_reached_{false};
+  std::atomic<bool> ceiling_killed_{false};
+  std::atomic<bool> hung_{false};
+  std::atomic<bool> crashed_or_hung_{false};
+  std::set<Pid> limited_;  // sampler thread only
+  std::map<int, double> heartbeat_max_;  // under events_->mutex()
+  DumpRules dump_rules_;                 // sampler thread only
+  std::mutex dump_mutex_;
+  std::condition_variable dump_cv_;
+  std::deque<DumpRequest> dump_queue_;
+  bool dump_stop_ = false;
+  std::thread dump_worker_;
 };
 
 }  // namespace

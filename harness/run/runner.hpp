@@ -29,6 +29,10 @@ struct RunPlan {
   Expectations expect;
   CheckpointPolicy checkpoint;
   InputMode input = InputMode::kScripted;
+  std::optional<Ceiling> ceiling;  // the scenario's, or the command line's
+  DumpPolicy dumps;
+  int reload_every = 0;
+  int restart_every = 0;
   std::chrono::milliseconds sample_interval{100};
   std::filesystem::path results_dir;
   LaunchOptions launch;  // run_dir is filled in by the runner

@@ -8,6 +8,7 @@
 #include <functional>
 #include <regex>
 #include <sstream>
+#include <tuple>
 
 #include "harness/scenario/size.hpp"
 
@@ -197,7 +198,7 @@ class ScenarioParser {
     MapReader top(v_, root, "the scenario",
                   {"name", "description", "serve", "start", "setup", "iteration", "iterations",
                    "warmup", "checkpoint", "timeouts", "input", "browsers", "variants", "ceiling",
-                   "max_iterations", "expect"});
+                   "max_iterations", "expect", "dumps", "reload_every", "restart_every"});
     top.require("name", "a short name, e.g. name: vtm-review");
     top.require("start", "the first page: a path under `serve`, or an absolute http:// URL");
     top.require("iteration", "the list of steps of one business transaction");
@@ -245,6 +246,9 @@ class ScenarioParser {
     }
     if (auto n = top.integer("max_iterations", 1, 1'000'000, "")) s.max_iterations = *n;
     if (top.has("expect")) parse_expect(top.get("expect"), s.expect);
+    if (top.has("dumps")) parse_dumps(top.get("dumps"), s.dumps);
+    if (auto n = top.integer("reload_every", 1, 1'000'000, "iterations")) s.reload_every = *n;
+    if (auto n = top.integer("restart_every", 1, 1'000'000, "iterations")) s.restart_every = *n;
     if (auto n = top.integer("warmup", 0, 10'000, "")) s.warmup = *n;
     if (top.has("checkpoint")) parse_checkpoint(top.get("checkpoint"), s.checkpoint);
     if (top.has("timeouts")) parse_timeouts(top.get("timeouts"), s.timeouts);
@@ -583,6 +587,58 @@ class ScenarioParser {
     }
   }
 
+  // dumps: [rule, ...] or {on_hang: bool, rules: [rule, ...]};
+  // rule: {metric: private|virtual, start: 300MiB, step: 100MiB, max: 10}
+  void parse_dumps(const YAML::Node& node, DumpPolicy& policy) {
+    YAML::Node rules = node;
+    if (node.IsMap()) {
+      MapReader m(v_, node, "dumps", {"rules", "on_hang", "hang_stack"});
+      if (auto on_hang = m.boolean("on_hang")) policy.on_hang = *on_hang;
+      if (auto stack = m.boolean("hang_stack")) policy.hang_stack = *stack;
+      if (!m.has("rules")) return;
+      rules = m.get("rules");
+    }
+    if (!rules.IsSequence()) {
+      v_.error(rules, "dumps must be a list of rules, e.g. dumps: [{metric: private, start: "
+                      "300MiB, step: 100MiB, max: 10}], or {on_hang: true, rules: [...]}");
+      return;
+    }
+    for (const auto& item : rules) {
+      if (!item.IsMap()) {
+        v_.error(item, "a dump rule is a mapping {metric: private, start: 300MiB, step: 100MiB, "
+                       "max: 10}");
+        continue;
+      }
+      MapReader m(v_, item, "a dump rule", {"metric", "start", "step", "max"});
+      m.require("start", "the size of the first dump, e.g. 300MiB");
+      DumpRule rule;
+      rule.where = v_.where(item);
+      if (auto metric = m.string("metric", "private or virtual")) {
+        if (*metric != "private" && *metric != "virtual") {
+          v_.error(m.get("metric"), fmt::format("dump rule metric must be private or virtual, "
+                                                "not '{}'",
+                                                *metric));
+        }
+        rule.metric = *metric;
+      }
+      auto size = [&](const std::string& key, std::uint64_t& out) {
+        if (auto text = m.string(key, "a size with units")) {
+          auto bytes = parse_size(*text);
+          if (!bytes) {
+            v_.error(m.get(key), fmt::format("{} '{}' is not a size; write e.g. 100MiB", key,
+                                             *text));
+          } else {
+            out = *bytes;
+          }
+        }
+      };
+      size("start", rule.start_bytes);
+      size("step", rule.step_bytes);
+      if (auto max = m.integer("max", 1, 1000, "dumps")) rule.max = *max;
+      policy.rules.push_back(rule);
+    }
+  }
+
   void parse_expect(const YAML::Node& node, ExpectSpec& expect) {
     static const std::vector<std::string> kVerdicts = {"retains", "plateau", "stable",
                                                        "insufficient"};
@@ -636,10 +692,11 @@ class ScenarioParser {
                      "30000, script_ms: 30000}");
       return;
     }
-    MapReader m(v_, node, "timeouts", {"step_ms", "page_load_ms", "script_ms"});
+    MapReader m(v_, node, "timeouts", {"step_ms", "page_load_ms", "script_ms", "hang_ms"});
     if (auto v = m.integer("step_ms", 1, 3'600'000, "milliseconds")) t.step_ms = *v;
     if (auto v = m.integer("page_load_ms", 1, 3'600'000, "milliseconds")) t.page_load_ms = *v;
     if (auto v = m.integer("script_ms", 1, 3'600'000, "milliseconds")) t.script_ms = *v;
+    if (auto v = m.integer("hang_ms", 500, 3'600'000, "milliseconds")) t.hang_ms = *v;
   }
 
   void parse_browsers(const YAML::Node& node, Scenario& s) {
@@ -680,12 +737,18 @@ class ScenarioParser {
       MapReader m(v_, node, "ceiling", {"size", "metric", "enforce"});
       m.require("size", "a size with units, e.g. 1300MiB");
       if (auto metric = m.string("metric", "a metric name")) ceiling.metric = *metric;
-      if (auto enforce = m.string("enforce", "observe")) {
-        if (*enforce != "observe") {
-          v_.error(m.get("enforce"), fmt::format("ceiling enforce '{}' is not available in this "
-                                                 "version; use observe",
-                                                 *enforce));
-        }
+      if (auto enforce = m.string("enforce", "observe, kill or limit")) {
+        if (*enforce == "observe") ceiling.enforce = CeilingEnforcement::kObserve;
+        else if (*enforce == "kill") ceiling.enforce = CeilingEnforcement::kKill;
+        else if (*enforce == "limit") ceiling.enforce = CeilingEnforcement::kLimit;
+        else v_.error(m.get("enforce"), fmt::format("ceiling enforce must be observe, kill or "
+                                                    "limit, not '{}'",
+                                                    *enforce));
+      }
+      if (ceiling.metric != "renderer.private_bytes") {
+        v_.error(m.get("metric"), fmt::format("ceiling metric '{}' is not sampled; the ceiling "
+                                              "metric is renderer.private_bytes",
+                                              ceiling.metric));
       }
       if (!m.has("size")) return std::nullopt;
       size_node = m.get("size");
@@ -714,6 +777,15 @@ class ScenarioParser {
 };
 
 }  // namespace
+
+const char* enforcement_name(CeilingEnforcement enforce) {
+  switch (enforce) {
+    case CeilingEnforcement::kObserve: return "observe";
+    case CeilingEnforcement::kKill: return "kill";
+    case CeilingEnforcement::kLimit: return "limit";
+  }
+  return "observe";
+}
 
 const char* input_mode_name(InputMode mode) {
   return mode == InputMode::kNative ? "native" : "scripted";
@@ -774,7 +846,15 @@ Scenario parse_scenario(std::string_view text, const std::filesystem::path& file
   }
   ScenarioParser parser(v, file, options);
   Scenario scenario = parser.parse(root);
-  if (!v.diagnostics().empty()) throw ScenarioError(std::move(v.diagnostics()));
+  if (!v.diagnostics().empty()) {
+    // In file order, as an editor shows them.
+    std::stable_sort(v.diagnostics().begin(), v.diagnostics().end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                       return std::tie(a.where.line, a.where.column) <
+                              std::tie(b.where.line, b.where.column);
+                     });
+    throw ScenarioError(std::move(v.diagnostics()));
+  }
   return scenario;
 }
 

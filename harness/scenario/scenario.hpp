@@ -72,7 +72,17 @@ struct CheckpointPolicy {
                         // chromium-linux.md §6)
 };
 
-enum class CeilingEnforcement { kObserve };
+// How a ceiling acts when the sampled metric crosses it (README "Ceilings" says how faithful
+// each is to a 32-bit IE tab):
+//  observe: a ceiling_reached event; the run goes on.
+//  kill:    the renderer over the ceiling is ended at once (SIGKILL by its PID); the run ends as
+//           ceiling_reached.
+//  limit:   every renderer gets a data-segment limit (RLIMIT_DATA) calibrated as
+//           VmData − private + ceiling, so allocations fail inside the browser as a 32-bit
+//           tab's do and Chromium crashes with its own out-of-memory error.
+enum class CeilingEnforcement { kObserve, kKill, kLimit };
+
+const char* enforcement_name(CeilingEnforcement enforce);
 
 struct Ceiling {
   std::uint64_t bytes = 0;
@@ -80,10 +90,28 @@ struct Ceiling {
   CeilingEnforcement enforce = CeilingEnforcement::kObserve;
 };
 
+// DebugDiag-style dump rules: a dump when the metric first passes `start`, then every `step`
+// more, at most `max` dumps.
+struct DumpRule {
+  std::string metric = "private";  // private (renderer private bytes) or virtual (VmData/VirtualSize)
+  std::uint64_t start_bytes = 0;
+  std::uint64_t step_bytes = 0;    // 0: only once
+  int max = 10;
+  SourceLocation where;
+};
+
+struct DumpPolicy {
+  std::vector<DumpRule> rules;
+  bool on_hang = true;      // a minidump of a hung page's renderer
+  bool hang_stack = false;  // also its JavaScript stack: enables the debugger for the whole run,
+                            // which adds ~600 KiB/iteration of renderer memory (profile.hpp)
+};
+
 struct Timeouts {
   int step_ms = 10'000;       // wait for a step's target element / condition
   int page_load_ms = 30'000;  // open, reload
   int script_ms = 30'000;     // execute_async callback
+  int hang_ms = 10'000;       // the page's main thread unresponsive this long: hung
 };
 
 // `expect:` — what a good run is; checked by analyze/expectations.hpp.
@@ -121,6 +149,11 @@ struct Scenario {
   std::vector<Variant> variants;
   std::optional<Ceiling> ceiling;
   ExpectSpec expect;
+  DumpPolicy dumps;
+  // Mitigation experiments: a top-level navigation (IE frees retained iframe memory only when
+  // the top page unloads) or a new browser every N measured iterations; 0 = never.
+  int reload_every = 0;
+  int restart_every = 0;
   // Variants that no string of the scenario references with ${name}: they are appended to the
   // start URL as query parameters.
   std::set<std::string> unreferenced_variants;

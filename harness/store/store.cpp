@@ -67,6 +67,11 @@ CREATE TABLE IF NOT EXISTS events(
   run_id TEXT NOT NULL, t_ms INTEGER, iteration INTEGER, kind TEXT, message TEXT,
   details TEXT);
 CREATE INDEX IF NOT EXISTS events_run ON events(run_id, t_ms);
+CREATE TABLE IF NOT EXISTS dumps(
+  run_id TEXT NOT NULL, t_ms INTEGER, iteration INTEGER, kind TEXT, rule TEXT, metric TEXT,
+  value_bytes REAL, file TEXT, size_bytes INTEGER);
+CREATE TABLE IF NOT EXISTS heartbeats(
+  run_id TEXT NOT NULL, t_ms INTEGER, iteration INTEGER, latency_ms REAL);
 )sql";
 
 json variant_json(const std::vector<std::pair<std::string, std::string>>& variant) {
@@ -76,8 +81,7 @@ json variant_json(const std::vector<std::pair<std::string, std::string>>& varian
 }
 
 RunStatus status_from_name(const std::string& name) {
-  for (auto s : {RunStatus::kRunning, RunStatus::kCompleted, RunStatus::kStepFailed,
-                 RunStatus::kCrashed, RunStatus::kError, RunStatus::kInterrupted}) {
+  for (auto s : all_run_statuses()) {
     if (name == status_name(s)) return s;
   }
   return RunStatus::kError;
@@ -263,6 +267,46 @@ void Store::insert_event(const std::string& run_id, const EventRecord& r) {
   q.bind(5, r.message);
   q.bind(6, r.details.dump());
   q.exec();
+}
+
+void Store::insert_dump(const std::string& run_id, const DumpRecord& r) {
+  SQLite::Statement q(impl_->db,
+                      "INSERT INTO dumps(run_id, t_ms, iteration, kind, rule, metric, value_bytes, "
+                      "file, size_bytes) VALUES(?,?,?,?,?,?,?,?,?)");
+  q.bind(1, run_id);
+  q.bind(2, static_cast<std::int64_t>(r.t_ms));
+  q.bind(3, r.iteration);
+  q.bind(4, r.kind);
+  q.bind(5, r.rule);
+  q.bind(6, r.metric);
+  q.bind(7, r.value_bytes);
+  q.bind(8, r.file);
+  q.bind(9, static_cast<std::int64_t>(r.size_bytes));
+  q.exec();
+}
+
+void Store::insert_heartbeat(const std::string& run_id, const HeartbeatRecord& r) {
+  SQLite::Statement q(impl_->db,
+                      "INSERT INTO heartbeats(run_id, t_ms, iteration, latency_ms) VALUES(?,?,?,?)");
+  q.bind(1, run_id);
+  q.bind(2, static_cast<std::int64_t>(r.t_ms));
+  q.bind(3, r.iteration);
+  q.bind(4, r.latency_ms);
+  q.exec();
+}
+
+std::vector<DumpRecord> Store::dumps(const std::string& run_id) const {
+  SQLite::Statement q(impl_->db,
+                      "SELECT t_ms, iteration, kind, rule, metric, value_bytes, file, size_bytes "
+                      "FROM dumps WHERE run_id = ? ORDER BY t_ms");
+  q.bind(1, run_id);
+  std::vector<DumpRecord> out;
+  while (q.executeStep()) {
+    out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt(), column_text(q, 2),
+                   column_text(q, 3), column_text(q, 4), q.getColumn(5).getDouble(),
+                   column_text(q, 6), static_cast<std::uint64_t>(q.getColumn(7).getInt64())});
+  }
+  return out;
 }
 
 void Store::set_run_summary(const std::string& run_id, const std::string& summary_json) {

@@ -32,6 +32,8 @@ class Store {
   void insert_samples(const std::string& run_id, const SampleBatch& batch);
   void insert_checkpoint(const std::string& run_id, const CheckpointRecord& record);
   void insert_event(const std::string& run_id, const EventRecord& record);
+  void insert_dump(const std::string& run_id, const DumpRecord& record);
+  void insert_heartbeat(const std::string& run_id, const HeartbeatRecord& record);
   void set_run_summary(const std::string& run_id, const std::string& summary_json);
 
   // Readers.
@@ -40,6 +42,7 @@ class Store {
   std::vector<IterationRecord> iterations(const std::string& run_id) const;
   std::vector<CheckpointRecord> checkpoints(const std::string& run_id) const;
   std::vector<EventRecord> events(const std::string& run_id) const;
+  std::vector<DumpRecord> dumps(const std::string& run_id) const;
   std::size_t sample_count(const std::string& run_id) const;
   // The summary.json text stored when the run ended; empty when it has none.
   std::string run_summary_json(const std::string& run_id) const;

@@ -106,6 +106,54 @@ TEST(ScenarioLoader, ParsesEveryField) {
   EXPECT_TRUE(s.defaulted.count("browsers"));
 }
 
+TEST(ScenarioLoader, CeilingDumpsAndMitigations) {
+  const Scenario s = parse(R"yaml(name: c
+start: http://127.0.0.1:1/
+ceiling: {size: 1300MiB, enforce: limit}
+dumps:
+  on_hang: false
+  hang_stack: true
+  rules:
+    - {metric: private, start: 300MiB, step: 100MiB, max: 10}
+    - {metric: virtual, start: 500MiB, step: 200MiB}
+reload_every: 40
+restart_every: 100
+timeouts: {hang_ms: 5000}
+iteration:
+  - gc
+)yaml");
+  ASSERT_TRUE(s.ceiling);
+  EXPECT_EQ(s.ceiling->enforce, CeilingEnforcement::kLimit);
+  EXPECT_FALSE(s.dumps.on_hang);
+  EXPECT_TRUE(s.dumps.hang_stack);
+  ASSERT_EQ(s.dumps.rules.size(), 2u);
+  EXPECT_EQ(s.dumps.rules[0].start_bytes, 300ull << 20);
+  EXPECT_EQ(s.dumps.rules[0].step_bytes, 100ull << 20);
+  EXPECT_EQ(s.dumps.rules[1].metric, "virtual");
+  EXPECT_EQ(s.dumps.rules[1].max, 10);  // default
+  EXPECT_EQ(s.reload_every, 40);
+  EXPECT_EQ(s.restart_every, 100);
+  EXPECT_EQ(s.timeouts.hang_ms, 5000);
+  // A plain list of rules is accepted too.
+  const Scenario list = parse("name: l\nstart: http://h/\ndumps: [{start: 1MiB}]\niteration:\n  - gc\n");
+  ASSERT_EQ(list.dumps.rules.size(), 1u);
+  EXPECT_TRUE(list.dumps.on_hang);
+}
+
+TEST(ScenarioLoader, BadCeilingModeAndDumpRule) {
+  const auto errors = errors_of(R"yaml(name: c
+start: http://127.0.0.1:1/
+ceiling: {size: 1300MiB, enforce: explode}
+dumps: [{metric: handles, start: lots}]
+iteration:
+  - gc
+)yaml");
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_THAT(errors[0].message, HasSubstr("enforce must be observe, kill or limit"));
+  EXPECT_THAT(errors[1].message, HasSubstr("metric must be private or virtual"));
+  EXPECT_THAT(errors[2].message, HasSubstr("start 'lots' is not a size"));
+}
+
 TEST(ScenarioLoader, MisspeltStepKindNamesLineColumnAndSuggests) {
   const auto errors = errors_of(R"yaml(name: x
 start: http://127.0.0.1:1/
@@ -136,8 +184,12 @@ iteration:
   std::vector<std::string> messages;
   for (const auto& e : errors) messages.push_back(std::to_string(e.where.line) + ": " + e.message);
   ASSERT_EQ(errors.size(), 8u) << ::testing::PrintToString(messages);
-  EXPECT_THAT(messages[0], HasSubstr("3: unknown key 'itrations'"));
-  EXPECT_THAT(messages[0], HasSubstr("did you mean 'iterations'?"));
+  // In file order.
+  for (std::size_t i = 1; i < errors.size(); ++i) {
+    EXPECT_LE(errors[i - 1].where.line, errors[i].where.line);
+  }
+  EXPECT_THAT(messages, ::testing::Contains(HasSubstr("3: unknown key 'itrations'")));
+  EXPECT_THAT(messages, ::testing::Contains(HasSubstr("did you mean 'iterations'?")));
   EXPECT_THAT(messages, ::testing::Contains(HasSubstr("start must be an absolute http://")));
   EXPECT_THAT(messages, ::testing::Contains(HasSubstr("4: 'warmup' in the scenario must be a whole "
                                                       "number")));
