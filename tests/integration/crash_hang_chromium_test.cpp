@@ -1,0 +1,198 @@
+// Reproducing the crash, end to end in real Chromium: enforced ceilings against the projection,
+// the reload mitigation, a renderer killed mid-run, a busy-looping page, and dump rules.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cmath>
+#include <fstream>
+#include <thread>
+
+#include "support.hpp"
+
+namespace harness::testing {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+std::vector<json> summaries(const CommandResult& result) {
+  std::vector<json> out;
+  std::istringstream lines(result.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.size() > 12 && line.substr(line.size() - 12) == "summary.json") {
+      out.push_back(read_json(line));
+    }
+  }
+  return out;
+}
+
+// kill and limit on the vtm-ceiling scenario (several MB retained per iteration) with a 300 MiB
+// ceiling: the run ends as ceiling_reached, at an iteration within ±10 % of the projection made
+// from the first 25 % of the run.
+void check_ceiling_mode(const std::string& mode) {
+  TempDir tmp("harness-it-ceiling-" + mode);
+  const auto result = run_harness({"run", "scenarios/vtm-ceiling.yaml", "--ceiling", "300MiB",
+                                   "--ceiling-enforce", mode, "--checkpoint-every", "1", "--out",
+                                   tmp.path().string()},
+                                  tmp.path());
+  EXPECT_EQ(result.exit_code, 1) << result.err;  // the run did not complete
+  const auto runs = summaries(result);
+  ASSERT_EQ(runs.size(), 1u) << result.out << result.err;
+  const json& s = runs[0];
+  EXPECT_EQ(s["status"], "ceiling_reached") << s["reason"];
+  const json& ceiling = s["ceiling"];
+  EXPECT_EQ(ceiling["enforce"], mode);
+  ASSERT_TRUE(ceiling["reached"].is_object()) << ceiling.dump();
+  const double reached = ceiling["reached"]["iteration"].get<double>();
+  ASSERT_TRUE(ceiling["early_projection"].is_object()) << ceiling.dump();
+  const double projected = ceiling["early_projection"]["iteration"].get<double>();
+  EXPECT_LE(std::abs(reached - projected), 0.10 * reached)
+      << mode << ": reached at " << reached << ", projected " << projected;
+  // Every sample up to the end is kept.
+  SQLite::Database db((tmp.path() / "harness.db").string(), SQLite::OPEN_READONLY);
+  EXPECT_GT(db.execAndGet("SELECT COUNT(*) FROM samples WHERE role = 'renderer'").getInt(), 10);
+  if (mode == "limit") {
+    EXPECT_GE(db.execAndGet("SELECT COUNT(*) FROM events WHERE kind = 'data_limit_applied'").getInt(),
+              1);
+  }
+  if (mode == "kill") {
+    EXPECT_THAT(s["reason"].get<std::string>(), HasSubstr("enforce: kill"));
+  }
+}
+
+TEST(CrashHangChromium, CeilingKillMatchesTheEarlyProjection) { check_ceiling_mode("kill"); }
+TEST(CrashHangChromium, CeilingLimitMatchesTheEarlyProjection) { check_ceiling_mode("limit"); }
+
+// The mitigation: reloading the top page frees the retained frames, so the same run stays below
+// the ceiling for at least twice as many iterations as it took to reach it.
+TEST(CrashHangChromium, ReloadEveryKeepsTheRunBelowTheCeiling) {
+  TempDir tmp("harness-it-reload");
+  auto result = run_harness({"run", "scenarios/vtm-ceiling.yaml", "--ceiling", "200MiB",
+                             "--checkpoint-every", "2", "--out", tmp.path().string()},
+                            tmp.path());
+  auto runs = summaries(result);
+  ASSERT_EQ(runs.size(), 1u);
+  ASSERT_EQ(runs[0]["status"], "ceiling_reached");
+  const int reached = runs[0]["ceiling"]["reached"]["iteration"].get<int>();
+  result = run_harness({"run", "scenarios/vtm-ceiling.yaml", "--ceiling", "200MiB",
+                        "--reload-every", std::to_string(std::max(2, reached / 3)),
+                        "--iterations", std::to_string(2 * reached), "--checkpoint-every", "2",
+                        "--out", tmp.path().string()},
+                       tmp.path());
+  runs = summaries(result);
+  ASSERT_EQ(runs.size(), 1u);
+  const json& s = runs[0];
+  EXPECT_EQ(s["status"], "completed") << s["reason"];
+  EXPECT_EQ(s["iterations_completed"], 2 * reached);
+  EXPECT_EQ(s["mitigation"]["stayed_below_ceiling"], true);
+  EXPECT_GE(s["mitigation"]["reloads"].get<int>(), 2);
+  EXPECT_LT(s["peak"]["bytes"].get<double>(), 200.0 * 1048576);
+}
+
+// SIGKILL of the page's renderer in the middle of a run: crashed, samples kept, next run fine.
+TEST(CrashHangChromium, KilledRendererIsACrashAndTheNextRunCompletes) {
+  for (int round = 1; round <= 5; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    TempDir tmp("harness-it-kill");
+    HarnessProcess harness({"run", "scenarios/fixtures.yaml", "--variant", "page=clean,dom",
+                            "--iterations", "30", "--out", tmp.path().string()},
+                           tmp.path());
+    const auto db_file = tmp.path() / "harness.db";
+    Pid renderer = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (renderer == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      try {
+        SQLite::Database db(db_file.string(), SQLite::OPEN_READONLY);
+        if (db.execAndGet("SELECT COUNT(*) FROM iterations WHERE n >= 4").getInt() == 0) continue;
+        renderer = db.execAndGet("SELECT pid FROM samples WHERE role = 'renderer' ORDER BY t_ms "
+                                 "DESC LIMIT 1")
+                       .getInt64();
+      } catch (const std::exception&) {
+      }
+    }
+    ASSERT_NE(renderer, 0) << "the run never got going";
+    ASSERT_EQ(::kill(static_cast<pid_t>(renderer), SIGKILL), 0);
+    const auto result = harness.wait(std::chrono::seconds(300));
+    EXPECT_EQ(result.exit_code, 1) << result.err;
+    const auto runs = summaries(result);
+    ASSERT_EQ(runs.size(), 2u) << result.out;
+    EXPECT_EQ(runs[0]["status"], "crashed") << runs[0]["reason"];
+    EXPECT_EQ(runs[1]["status"], "completed") << runs[1]["reason"];
+    SQLite::Database db(db_file.string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT COUNT(*) FROM samples WHERE run_id = ?");
+    q.bind(1, runs[0]["run_id"].get<std::string>());
+    q.executeStep();
+    EXPECT_GT(q.getColumn(0).getInt(), 5);
+  }
+}
+
+// A busy-looping page: hung within the hang limit, with a minidump; the next run completes.
+TEST(CrashHangChromium, BusyLoopIsHungWithEvidence) {
+  for (int round = 1; round <= 5; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    TempDir tmp("harness-it-hang");
+    const auto result = run_harness({"run", "tests/integration/scenarios/hang.yaml", "--out",
+                                     tmp.path().string()},
+                                    tmp.path(), std::chrono::seconds(180));
+    EXPECT_EQ(result.exit_code, 1) << result.err;
+    const auto runs = summaries(result);
+    ASSERT_EQ(runs.size(), 2u) << result.out << result.err;
+    const json& hung = runs[0];
+    EXPECT_EQ(hung["status"], "hung") << hung["reason"];
+    EXPECT_EQ(hung["iterations_completed"], 2);
+    bool minidump = false;
+    for (const auto& d : hung["dumps"]) {
+      if (d["kind"] == "minidump") {
+        minidump = true;
+        EXPECT_GT(d["size_bytes"].get<std::uint64_t>(), 10'000u);
+      }
+    }
+    EXPECT_TRUE(minidump) << hung["dumps"].dump();
+    bool hung_event = false;
+    for (const auto& e : hung["events"]) hung_event |= e["kind"] == "hung";
+    EXPECT_TRUE(hung_event);
+    EXPECT_EQ(runs[1]["status"], "completed") << runs[1]["reason"];
+  }
+}
+
+TEST(CrashHangChromium, DumpRulesFireAtTheirThresholds) {
+  TempDir tmp("harness-it-dumps");
+  const auto result = run_harness({"run", "tests/integration/scenarios/dump-rules.yaml", "--out",
+                                   tmp.path().string()},
+                                  tmp.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto runs = summaries(result);
+  ASSERT_EQ(runs.size(), 1u);
+  const json& s = runs[0];
+  std::vector<json> snapshots;
+  for (const auto& d : s["dumps"]) {
+    if (d["kind"] == "heap_snapshot") snapshots.push_back(d);
+  }
+  ASSERT_EQ(snapshots.size(), 3u) << s["dumps"].dump(2);
+  const auto dir = std::filesystem::path(s["environment"]["dumps_dir"].get<std::string>()).parent_path();
+  SQLite::Database db((tmp.path() / "harness.db").string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM dumps WHERE kind = 'heap_snapshot'").getInt(), 3);
+  const double MiB = 1048576.0;
+  for (std::size_t i = 0; i < snapshots.size(); ++i) {
+    const json& d = snapshots[i];
+    // Fired at or above its threshold: 36, 40, 44 MiB or the first threshold above a spike.
+    EXPECT_GE(d["value_bytes"].get<double>(), (36 + 4 * static_cast<double>(i)) * MiB) << d.dump();
+    EXPECT_THAT(d["rule"].get<std::string>(), HasSubstr("rule 1, dump " + std::to_string(i + 1)));
+    const auto file = dir / d["file"].get<std::string>();
+    ASSERT_TRUE(std::filesystem::exists(file)) << file;
+    EXPECT_EQ(std::filesystem::file_size(file), d["size_bytes"].get<std::uint64_t>());
+    EXPECT_GT(d["size_bytes"].get<std::uint64_t>(), 1'000'000u);
+    // A DevTools heap snapshot is JSON that starts with its meta header.
+    std::ifstream in(file);
+    std::string head(64, '\0');
+    in.read(head.data(), 64);
+    EXPECT_THAT(head, HasSubstr("\"snapshot\""));
+  }
+}
+
+}  // namespace
+}  // namespace harness::testing
