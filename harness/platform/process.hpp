@@ -37,8 +37,9 @@ bool process_alive(const ProcessIdentity& identity);
 // Ends one recorded process if it is still the same process (SIGKILL / TerminateProcess).
 void kill_process(const ProcessIdentity& identity);
 
-// Limits a process's data segment (Linux RLIMIT_DATA: private writable mappings), so that its
-// allocations fail beyond it. False with a reason when it cannot be set.
+// Limits a process's data segment (Linux RLIMIT_DATA soft limit: private writable mappings), so
+// that its allocations fail beyond it; may be called again to move it. False with a reason when
+// it cannot be set.
 bool set_data_limit(const ProcessIdentity& identity, std::uint64_t bytes, std::string* error);
 
 // Memory figures of one process that the cheap sample does not carry.

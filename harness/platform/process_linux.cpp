@@ -44,7 +44,17 @@ bool set_data_limit(const ProcessIdentity& identity, std::uint64_t bytes, std::s
     if (error) *error = "the process is gone";
     return false;
   }
-  struct rlimit limit{static_cast<rlim_t>(bytes), static_cast<rlim_t>(bytes)};
+  // The soft limit only: it is what allocations are checked against, and the harness may raise
+  // it again when it re-calibrates (a raised hard limit would need CAP_SYS_RESOURCE).
+  struct rlimit current{};
+  if (::prlimit(static_cast<pid_t>(identity.pid), RLIMIT_DATA, nullptr, &current) != 0) {
+    if (error) *error = std::strerror(errno);
+    return false;
+  }
+  const rlim_t soft = current.rlim_max == RLIM_INFINITY
+                          ? static_cast<rlim_t>(bytes)
+                          : std::min<rlim_t>(static_cast<rlim_t>(bytes), current.rlim_max);
+  struct rlimit limit{soft, current.rlim_max};
   if (::prlimit(static_cast<pid_t>(identity.pid), RLIMIT_DATA, &limit, nullptr) != 0) {
     if (error) *error = std::strerror(errno);
     return false;

@@ -69,6 +69,7 @@ struct ProcessTree::Impl {
     std::string image;
     bool is_32bit = false;
     bool laa = false;
+    bool classified_by_cmdline = false;  // false: classified by its image name only, so far
   };
 
   ProcessTreeOptions options;
@@ -83,7 +84,7 @@ struct ProcessTree::Impl {
     for (auto& [pid, m] : members) ::CloseHandle(m.handle);
   }
 
-  const Facts& facts(const SnapshotEntry& e) {
+  Facts facts(const SnapshotEntry& e) {
     auto key = std::make_tuple(e.pid, e.ppid, e.exe);
     auto it = facts_cache.find(key);
     if (it != facts_cache.end()) return it->second;
@@ -99,6 +100,11 @@ struct ProcessTree::Impl {
       }
       ::CloseHandle(h);
     }
+    // A process seen in the first moments of its life may not be open-able or have its command
+    // line yet (under Wine the child writes its own PEB) [measured under Wine]: not cached, read
+    // again at the next scan. Processes that stay unreadable (other users', protected ones) cost
+    // one failed OpenProcess per scan.
+    if (!f.readable || f.cmdline.empty()) return f;
     return facts_cache.emplace(key, std::move(f)).first->second;
   }
 
@@ -120,7 +126,8 @@ struct ProcessTree::Impl {
     std::map<Pid, std::uint64_t> wanted;  // pid -> creation time
     for (const auto& [pid, id] : root_ids) {
       for (const auto& e : all) {
-        if (e.pid == pid && facts(e).readable && facts(e).created == id.start_ticks) {
+        if (e.pid != pid) continue;
+        if (const Facts f = facts(e); f.readable && f.created == id.start_ticks) {
           wanted[pid] = id.start_ticks;
         }
       }
@@ -178,6 +185,7 @@ struct ProcessTree::Impl {
       const Facts& f = facts(e);
       m.cls = options.classify ? options.classify(f.cmdline.empty() ? e.exe : f.cmdline)
                                : ProcessClass{};
+      m.classified_by_cmdline = !f.cmdline.empty();
       m.image = process_image_path(m.handle);
       m.is_32bit = is_32bit_process(m.handle);
       if (m.is_32bit) {
@@ -185,6 +193,17 @@ struct ProcessTree::Impl {
       }
       seen.insert(m.identity);
       members.emplace(e.pid, std::move(m));
+    }
+  }
+
+  // Members first seen without a command line are classified again once it is readable.
+  void reclassify_early_members() {
+    for (auto& [pid, m] : members) {
+      if (m.classified_by_cmdline) continue;
+      const std::string cmdline = read_command_line(m.handle);
+      if (cmdline.empty()) continue;
+      if (options.classify) m.cls = options.classify(cmdline);
+      m.classified_by_cmdline = true;
     }
   }
 
@@ -218,6 +237,7 @@ void ProcessTree::refresh(bool force) {
   if (force || std::chrono::steady_clock::now() - impl_->last_scan >= kRescanInterval) {
     impl_->rescan();
   }
+  impl_->reclassify_early_members();
 }
 
 std::vector<ProcessReading> ProcessTree::read() {
