@@ -103,6 +103,10 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     std::filesystem::create_directories(profile_dir);
     std::filesystem::create_directories(tmp_dir);
     std::filesystem::create_directories(dumps_dir_);
+    if (!options.page_url.empty()) {
+      start_page_mode(options, profile_dir, tmp_dir);
+      return;
+    }
 
     const auto stdout_log = options.run_dir / "chromedriver.log";
     const auto stderr_log = options.run_dir / "chromedriver.stderr.log";
@@ -112,10 +116,7 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     // Everything the browser writes outside its profile stays in the run's own places: its
     // temporary files, and its crash minidumps, which otherwise land in the user's home
     // whatever --user-data-dir says (reference chromium-linux.md §8.1).
-    spec.env = {{"TMPDIR", tmp_dir.string()},
-                {"BREAKPAD_DUMP_LOCATION", dumps_dir_.string()},
-                {"XDG_CACHE_HOME", (temp_dir_ / "cache").string()},
-                {"XDG_CONFIG_HOME", (temp_dir_ / "config").string()}};
+    spec.env = browser_environment(tmp_dir);
     spec.stdout_file = stdout_log;
     spec.stderr_file = stderr_log;
     driver_process_ = ChildProcess::launch(spec);
@@ -175,6 +176,87 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
 
     try {
       cdp_ = CdpClient::connect_to_debugger_address(debugger_address, kCdpTimeout);
+      attach_to_page(options);
+    } catch (const CdpError& e) {
+      throw LaunchError(fmt::format("cannot use Chromium's DevTools endpoint {}: {}",
+                                    debugger_address, e.what()));
+    }
+    debugger_address_ = debugger_address;
+    tree_->refresh(true);
+  }
+
+  // Everything the browser writes outside its profile stays in the run's own places: its
+  // temporary files, and its crash minidumps, which otherwise land in the user's home whatever
+  // --user-data-dir says (reference chromium-linux.md §8.1).
+  std::map<std::string, std::string> browser_environment(const std::filesystem::path& tmp_dir) {
+    return {{"TMPDIR", tmp_dir.string()},
+            {"BREAKPAD_DUMP_LOCATION", dumps_dir_.string()},
+            {"XDG_CACHE_HOME", (temp_dir_ / "cache").string()},
+            {"XDG_CONFIG_HOME", (temp_dir_ / "config").string()}};
+  }
+
+  // Page mode: Chromium alone, opened at the page, no driver; DevTools for GC and counters.
+  void start_page_mode(const LaunchOptions& options, const std::filesystem::path& profile_dir,
+                       const std::filesystem::path& tmp_dir) {
+    LaunchSpec spec;
+    spec.executable = options.chromium_binary;
+    spec.args = chromium_flags(options.headless);
+    spec.args.push_back("--user-data-dir=" + profile_dir.string());
+    spec.args.push_back("--remote-debugging-port=0");  // the port is written to DevToolsActivePort
+    spec.args.insert(spec.args.end(), options.extra_args.begin(), options.extra_args.end());
+    spec.args.push_back(options.page_url);
+    spec.env = browser_environment(tmp_dir);
+    spec.stdout_file = options.run_dir / "chromium.log";
+    spec.stderr_file = options.run_dir / "chromium.stderr.log";
+    driver_process_ = ChildProcess::launch(spec);  // the browser itself is the group's leader
+    tree_ = std::make_unique<ProcessTree>(ProcessTreeOptions{
+        {driver_process_->pid()}, classify_chromium, dumps_dir_.string()});
+    const auto active_port = profile_dir / "DevToolsActivePort";
+    std::string endpoint;
+    const auto deadline = std::chrono::steady_clock::now() + kDriverStartTimeout;
+    while (endpoint.empty()) {
+      std::istringstream lines(read_text(active_port));
+      std::string port, path;
+      if (std::getline(lines, port) && std::getline(lines, path) && !port.empty()) {
+        endpoint = "ws://127.0.0.1:" + port + path;
+        break;
+      }
+      if (auto code = driver_process_->poll_exit()) {
+        throw LaunchError(fmt::format("Chromium exited with code {} at start: {}", *code,
+                                      tail(read_text(spec.stderr_file), 600)));
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        throw LaunchError(fmt::format("Chromium wrote no DevToolsActivePort within {} ms",
+                                      kDriverStartTimeout.count()));
+      }
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    try {
+      cdp_ = CdpClient::connect(endpoint, kCdpTimeout);
+      const json version = cdp_->call("Browser.getVersion", json::object(), {}, kCdpTimeout);
+      const std::string product = version.value("product", "");  // "Chrome/156.0.8078.79"
+      browser_version_ = product.substr(product.find('/') + 1);
+      browser_pid_ = driver_process_->pid();
+      // The tab Chromium opened at the page.
+      for (int attempt = 0; attempt < 50 && page_target_.empty(); ++attempt) {
+        const json targets = cdp_->call("Target.getTargets", json::object(), {}, kCdpTimeout);
+        for (const auto& t : targets.value("targetInfos", json::array())) {
+          if (t.value("type", "") == "page") page_target_ = t.value("targetId", "");
+        }
+        if (page_target_.empty()) std::this_thread::sleep_for(milliseconds(100));
+      }
+      if (page_target_.empty()) throw CdpError("Chromium opened no page");
+      attach_to_page(options);
+    } catch (const CdpError& e) {
+      throw LaunchError(fmt::format("cannot use Chromium's DevTools endpoint {}: {}", endpoint,
+                                    e.what()));
+    }
+    debugger_address_ = endpoint;
+    tree_->refresh(true);
+  }
+
+  void attach_to_page(const LaunchOptions& options) {
+    {
       cdp_->set_event_listener([this](const CdpEvent& event) { on_event(event); });
       cdp_->call("Target.setDiscoverTargets", {{"discover", true}}, {}, kCdpTimeout);
       page_session_ = cdp_->attach(page_target_, kCdpTimeout);
@@ -191,15 +273,13 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
       cdp_->call("Target.setAutoAttach",
                  {{"autoAttach", true}, {"waitForDebuggerOnStart", false}, {"flatten", true}},
                  page_session_, kCdpTimeout);
-    } catch (const CdpError& e) {
-      throw LaunchError(fmt::format("cannot use Chromium's DevTools endpoint {}: {}",
-                                    debugger_address, e.what()));
     }
-    debugger_address_ = debugger_address;
-    tree_->refresh(true);
   }
 
-  Driver& driver() override { return *webdriver_; }
+  Driver& driver() override {
+    if (!webdriver_) throw std::logic_error("a page-mode session has no driver");
+    return *webdriver_;
+  }
   GarbageCollector& garbage_collector() override { return *this; }
   ProcessTree& process_tree() override { return *tree_; }
   std::string browser_version() const override { return browser_version_; }
@@ -344,6 +424,11 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     if (cdp_) cdp_->set_event_listener(nullptr);
     if (webdriver_ && driver_process_ && !driver_process_->poll_exit()) {
       webdriver_->delete_session(kDeleteSessionTimeout);
+    } else if (!webdriver_ && cdp_ && driver_process_ && !driver_process_->poll_exit()) {
+      try {
+        cdp_->call("Browser.close", json::object(), {}, kDeleteSessionTimeout);  // page mode
+      } catch (const CdpError&) {
+      }
     }
     cdp_.reset();
     if (driver_process_) driver_process_->end_group(kDriverGrace);

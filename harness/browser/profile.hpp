@@ -31,6 +31,8 @@ struct LaunchOptions {
   // distorts the memory curves (measured on vtm-review retention=none: renderer private memory
   // +600 KiB per iteration with the debugger on, flat without; it keeps every parsed script).
   bool hang_stacks = false;
+  // Page mode: open the browser at this URL with no driver (the page runs the workflow).
+  std::string page_url;
 };
 
 // Something the browser told us on its own (a renderer crash, a detached target).

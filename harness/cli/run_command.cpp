@@ -18,6 +18,7 @@
 #include "harness/run/runner.hpp"
 #include "harness/scenario/loader.hpp"
 #include "harness/scenario/size.hpp"
+#include "harness/serve/beacons.hpp"
 #include "harness/serve/page_server.hpp"
 #include "harness/store/store.hpp"
 
@@ -131,11 +132,13 @@ int run_run_command(const RunCommandOptions& o) {
     }
   }
 
+  BeaconChannel beacons;
   std::unique_ptr<PageServer> server;
   std::string base_url = scenario.start;
   if (scenario.serve_dir) {
     server = std::make_unique<PageServer>(*scenario.serve_dir);
     base_url = server->base_url();
+    server->add_route(kBeaconPath, [&beacons](const ServerRequest& r) { return beacons.handle(r); });
   }
   Store store(o.database.empty() ? out / "harness.db" : std::filesystem::path(o.database));
 
@@ -222,8 +225,10 @@ int run_run_command(const RunCommandOptions& o) {
       {"checkpoint", fmt::format("every {} iterations, gc {}, settle {} ms", checkpoint.every,
                                  checkpoint.gc ? "on" : "off", checkpoint.settle_ms),
        !o.checkpoint_every && !o.no_gc && scenario.defaulted.count("checkpoint")},
-      {"input", fmt::format("{}", input_mode_name(input)),
-       o.input.empty() && scenario.defaulted.count("input")},
+      {"drive", scenario.drive == DriveMode::kPage
+                    ? std::string("page (the page runs the workflow; no driver)")
+                    : fmt::format("driver, input {}", input_mode_name(input)),
+       o.input.empty() && scenario.defaulted.count("input") && scenario.drive == DriveMode::kDriver},
       {"timeouts", fmt::format("step {} ms, page load {} ms, script {} ms",
                                scenario.timeouts.step_ms, scenario.timeouts.page_load_ms,
                                scenario.timeouts.script_ms),
@@ -278,6 +283,8 @@ int run_run_command(const RunCommandOptions& o) {
       plan.dumps = scenario.dumps;
       plan.reload_every = reload_every;
       plan.restart_every = restart_every;
+      plan.drive = scenario.drive;
+      plan.beacons = &beacons;
       plan.sample_interval = interval;
       plan.results_dir = out;
       plan.launch.chromium_binary = o.chromium;

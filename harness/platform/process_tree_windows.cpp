@@ -105,6 +105,13 @@ struct ProcessTree::Impl {
     // again at the next scan. Processes that stay unreadable (other users', protected ones) cost
     // one failed OpenProcess per scan.
     if (!f.readable || f.cmdline.empty()) return f;
+    // Nor in its first second: under Wine a process listed by Toolhelp while its creator is
+    // still inside CreateProcess has shown another creation time than later [measured under
+    // Wine], and a cached wrong time would keep it out of the tree for good.
+    FILETIME now{};
+    ::GetSystemTimeAsFileTime(&now);
+    const std::uint64_t now_ticks = (static_cast<std::uint64_t>(now.dwHighDateTime) << 32) | now.dwLowDateTime;
+    if (now_ticks < f.created + 10'000'000) return f;
     return facts_cache.emplace(key, std::move(f)).first->second;
   }
 
@@ -158,10 +165,10 @@ struct ProcessTree::Impl {
         }
       }
     }
-    // Drop members that left or whose PID now names another process.
+    // Drop members that exited or left the tree. A member's kept-open handle pins its PID (it
+    // cannot be recycled while the handle is open), so no creation times are compared here.
     for (auto it = members.begin(); it != members.end();) {
-      auto w = wanted.find(it->first);
-      if (w != wanted.end() && w->second == it->second.identity.start_ticks) ++it;
+      if (wanted.count(it->first) && !exited(it->second)) ++it;
       else {
         auto next = std::next(it);
         drop(it);
@@ -175,12 +182,13 @@ struct ProcessTree::Impl {
       m.handle = ::OpenProcess(kSampleAccess, FALSE, static_cast<DWORD>(e.pid));
       if (!m.handle) m.handle = ::OpenProcess(kSampleAccessLimited, FALSE, static_cast<DWORD>(e.pid));
       if (!m.handle) continue;
-      // The handle pins the process: check it is still the one we decided on.
-      if (process_creation_time(m.handle) != w->second) {
+      // The handle pins the process; its identity is read through it.
+      const auto created = process_creation_time(m.handle);
+      if (!created || exited(m)) {
         ::CloseHandle(m.handle);
         continue;
       }
-      m.identity = ProcessIdentity{e.pid, w->second};
+      m.identity = ProcessIdentity{e.pid, *created};
       m.ppid = e.ppid;
       const Facts& f = facts(e);
       m.cls = options.classify ? options.classify(f.cmdline.empty() ? e.exe : f.cmdline)

@@ -21,6 +21,7 @@
 #include "harness/run/watchdog.hpp"
 #include "harness/sample/sampler.hpp"
 #include "harness/scenario/size.hpp"
+#include "harness/serve/beacons.hpp"
 
 namespace harness {
 
@@ -207,6 +208,14 @@ class RunExecution {
     options.run_dir = dir_;
     options.timeouts = plan_.scenario->timeouts;
     options.hang_stacks = plan_.dumps.on_hang && plan_.dumps.hang_stack;
+    if (plan_.drive == DriveMode::kPage) {
+      // The page learns where to report and how many warm-up iterations to run.
+      const std::string& url = summary_.info.start_url;
+      options.page_url = fmt::format("{}{}harness_beacon={}&harness_warmup={}", url,
+                                     url.find('?') == std::string::npos ? "?" : "&",
+                                     resolve_url(plan_.base_url, kBeaconPath), plan_.warmup);
+      plan_.beacons->open();
+    }
     std::unique_ptr<BrowserSession> session;
     try {
       session = plan_.profile->launch(options);
@@ -239,6 +248,7 @@ class RunExecution {
 
   void stop_browser() {
     observer_.phase(plan_, summary_.info, "ending the browser");
+    if (plan_.beacons) plan_.beacons->close();  // a page still waiting for a reply is told to stop
     if (dump_worker_.joinable()) {
       {
         std::lock_guard lock(dump_mutex_);
@@ -599,8 +609,151 @@ class RunExecution {
   }
 
   void drive() {
+    guarded([this] {
+      if (plan_.drive == DriveMode::kPage) drive_page();
+      else drive_steps();
+    });
+  }
+
+  void set_completed() {
+    RunInfo& info = summary_.info;
+    if (plan_.iterations_auto) {
+      summary_.adaptive.iterations_used = info.iterations_completed;
+      summary_.adaptive.seconds_used = now_ms() / 1000.0;
+    }
+    set_status(RunStatus::kCompleted,
+               plan_.iterations_auto
+                   ? fmt::format("{} iterations completed (adaptive: {})",
+                                 info.iterations_completed,
+                                 summary_.verdict &&
+                                         summary_.verdict->kind != VerdictKind::kInsufficient
+                                     ? "verdict decided"
+                                     : "maximum reached without a decided verdict")
+                   : fmt::format("{} iterations completed", info.iterations_completed));
+  }
+
+  bool decided() const {
+    return plan_.iterations_auto && summary_.verdict &&
+           summary_.verdict->kind != VerdictKind::kInsufficient;
+  }
+
+  // Page mode: the page runs the workflow and posts a beacon after set-up and after each
+  // iteration; the reply (after a checkpoint when one is due) lets it go on or stops it.
+  void drive_page() {
+    RunInfo& info = summary_.info;
+    BeaconChannel& beacons = *plan_.beacons;
+    const Timeouts& t = plan_.scenario->timeouts;
+    observer_.phase(plan_, info, "set-up (in the page)");
+    iteration_ = 0;
+    Beacon beacon = next_beacon(std::chrono::milliseconds(t.page_load_ms + t.script_ms));
+    if (!beacon.ok) page_failed("set-up", beacon.error);
+    if (plan_.warmup == 0) checkpoint(0);
+    iteration_ = plan_.warmup > 0 ? -plan_.warmup : 1;
+    beacons.reply(true);
+    std::int64_t started = now_ms();
+    for (;;) {
+      beacon = next_beacon(std::chrono::milliseconds(t.script_ms));
+      const int n = beacon.iteration;
+      recorder_->add_iteration(IterationRecord{n, started, now_ms(), beacon.ok});
+      started = now_ms();
+      if (!beacon.ok) page_failed(fmt::format("iteration {}", n), beacon.error);
+      if (n < 0) {
+        if (n == -1) checkpoint(0);
+        iteration_ = n == -1 ? 1 : n + 1;
+        beacons.reply(true);
+        continue;
+      }
+      info.iterations_completed = n;
+      {
+        std::lock_guard lock(events_->mutex());
+        summary_.iteration_ms.push_back({n, beacon.page_ms});
+      }
+      std::optional<double> latest;
+      if (auto batch = sampler_->latest()) latest = renderer_private_bytes(batch->processes);
+      observer_.iteration_done(plan_, info, n, latest);
+      bool last = n >= plan_.iterations;
+      if (n % plan_.checkpoint.every == 0 || last) {
+        checkpoint(n);
+        recorder_->update_run(info);
+        last = last || decided();
+      }
+      if (stop_.load()) {
+        beacons.reply(false);
+        throw Interrupted();
+      }
+      iteration_ = n + 1;
+      beacons.reply(!last);
+      if (last) break;
+    }
+    set_completed();
+  }
+
+  [[noreturn]] void page_failed(const std::string& what, const std::string& error) {
+    throw StepFailed(fmt::format("{} failed in the page: {}", what, error), what,
+                     {plan_.scenario->file.string(), 0, 0});
+  }
+
+  // The page's next beacon. While waiting: Ctrl-C, a crash, a hang; after `limit` without one,
+  // a page that still answers has failed its iteration, one that does not is hung.
+  Beacon next_beacon(std::chrono::milliseconds limit) {
+    const auto deadline = Clock::now() + limit;
+    for (;;) {
+      if (auto beacon = plan_.beacons->wait(std::chrono::milliseconds(200))) return *beacon;
+      if (stop_.load()) {
+        plan_.beacons->reply(false);
+        throw Interrupted();
+      }
+      check_browser();
+      if (hung_) throw BrowserLost("the page stopped answering");
+      if (Clock::now() > deadline) {
+        if (!session_->ping_page_ms(std::chrono::milliseconds(2000))) {
+          on_hang(limit);
+          throw BrowserLost("the page stopped answering");
+        }
+        page_failed(fmt::format("iteration {}", iteration_.load()),
+                    fmt::format("no beacon within {} ms (timeouts.script_ms)", limit.count()));
+      }
+    }
+  }
+
+  // Runs the driving of a run and turns what ends it into the run's status.
+  void guarded(const std::function<void()>& body) {
     RunInfo& info = summary_.info;
     try {
+      body();
+    } catch (const StepFailed& e) {
+      // A step that failed because the renderer died, or because the page stopped answering, is
+      // a crash or a hang, not a scenario problem.
+      std::string crash;
+      for (const auto& n : session_->take_notices()) {
+        if (n.kind == "crashed") crash = n.message;
+      }
+      if (crash.empty() && !hung_ && !session_->ping_page_ms(std::chrono::milliseconds(2000))) {
+        on_hang(std::chrono::milliseconds(2000));
+      }
+      if (hung_ || !crash.empty()) {
+        browser_lost(crash.empty() ? e.what() : crash);
+      } else {
+        set_status(RunStatus::kStepFailed, e.what());
+        event("step_failed", e.what(), {{"step", e.label()}, {"where", to_string(e.where())}});
+        if (plan_.drive == DriveMode::kDriver) failure_screenshot();
+      }
+    } catch (const BrowserLost& e) {
+      browser_lost(e.what());
+    } catch (const Interrupted&) {
+      set_status(RunStatus::kInterrupted,
+                 fmt::format("interrupted by the user after {} iterations",
+                             info.iterations_completed));
+      event("interrupted", summary_.info.reason);
+    } catch (const std::exception& e) {
+      set_status(RunStatus::kError, e.what());
+      event("error", e.what());
+    }
+  }
+
+  void drive_steps() {
+    RunInfo& info = summary_.info;
+    {
       observer_.phase(plan_, info, "set-up");
       iteration_ = 0;
       open_and_set_up("setup");
@@ -620,53 +773,11 @@ class RunExecution {
           checkpoint(i);
           recorder_->update_run(info);
           // Adaptive length: stop as soon as the curves say something definite.
-          if (plan_.iterations_auto && summary_.verdict &&
-              summary_.verdict->kind != VerdictKind::kInsufficient) {
-            break;
-          }
+          if (decided()) break;
         }
         if (i < plan_.iterations) mitigate(i);
       }
-      if (plan_.iterations_auto) {
-        summary_.adaptive.iterations_used = info.iterations_completed;
-        summary_.adaptive.seconds_used = now_ms() / 1000.0;
-      }
-      set_status(RunStatus::kCompleted,
-                 plan_.iterations_auto
-                     ? fmt::format("{} iterations completed (adaptive: {})",
-                                   info.iterations_completed,
-                                   summary_.verdict &&
-                                           summary_.verdict->kind != VerdictKind::kInsufficient
-                                       ? "verdict decided"
-                                       : "maximum reached without a decided verdict")
-                     : fmt::format("{} iterations completed", info.iterations_completed));
-    } catch (const StepFailed& e) {
-      // A step that failed because the renderer died, or because the page stopped answering, is
-      // a crash or a hang, not a scenario problem.
-      std::string crash;
-      for (const auto& n : session_->take_notices()) {
-        if (n.kind == "crashed") crash = n.message;
-      }
-      if (crash.empty() && !hung_ && !session_->ping_page_ms(std::chrono::milliseconds(2000))) {
-        on_hang(std::chrono::milliseconds(2000));
-      }
-      if (hung_ || !crash.empty()) {
-        browser_lost(crash.empty() ? e.what() : crash);
-      } else {
-        set_status(RunStatus::kStepFailed, e.what());
-        event("step_failed", e.what(), {{"step", e.label()}, {"where", to_string(e.where())}});
-        failure_screenshot();
-      }
-    } catch (const BrowserLost& e) {
-      browser_lost(e.what());
-    } catch (const Interrupted&) {
-      set_status(RunStatus::kInterrupted,
-                 fmt::format("interrupted by the user after {} iterations",
-                             info.iterations_completed));
-      event("interrupted", summary_.info.reason);
-    } catch (const std::exception& e) {
-      set_status(RunStatus::kError, e.what());
-      event("error", e.what());
+      set_completed();
     }
   }
 

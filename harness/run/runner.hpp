@@ -17,6 +17,8 @@
 
 namespace harness {
 
+class BeaconChannel;
+
 // Everything a run needs, decided before it starts (immutable options, STYLE.md §8).
 struct RunPlan {
   const Scenario* scenario = nullptr;
@@ -33,6 +35,8 @@ struct RunPlan {
   DumpPolicy dumps;
   int reload_every = 0;
   int restart_every = 0;
+  DriveMode drive = DriveMode::kDriver;
+  BeaconChannel* beacons = nullptr;  // page mode: the route the page reports to
   std::chrono::milliseconds sample_interval{100};
   std::filesystem::path results_dir;
   LaunchOptions launch;  // run_dir is filled in by the runner

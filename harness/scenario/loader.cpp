@@ -198,10 +198,29 @@ class ScenarioParser {
     MapReader top(v_, root, "the scenario",
                   {"name", "description", "serve", "start", "setup", "iteration", "iterations",
                    "warmup", "checkpoint", "timeouts", "input", "browsers", "variants", "ceiling",
-                   "max_iterations", "expect", "dumps", "reload_every", "restart_every"});
+                   "max_iterations", "expect", "dumps", "reload_every", "restart_every", "drive"});
     top.require("name", "a short name, e.g. name: vtm-review");
     top.require("start", "the first page: a path under `serve`, or an absolute http:// URL");
-    top.require("iteration", "the list of steps of one business transaction");
+    if (auto drive = top.string("drive", "driver or page")) {
+      if (*drive == "driver") s.drive = DriveMode::kDriver;
+      else if (*drive == "page") s.drive = DriveMode::kPage;
+      else v_.error(top.get("drive"), fmt::format("drive must be driver or page, not '{}'", *drive));
+    }
+    if (s.drive == DriveMode::kDriver) {
+      top.require("iteration", "the list of steps of one business transaction");
+    } else {
+      if (!top.has("serve")) {
+        v_.error(top.node(), "drive: page needs `serve:`: the page posts its beacons to the "
+                             "harness's own server, which must be its origin");
+      }
+      for (const char* key : {"setup", "iteration", "reload_every", "restart_every"}) {
+        if (top.has(key)) {
+          v_.error(top.where_key(key), fmt::format("'{}' does not apply with drive: page (the "
+                                                   "page runs the workflow itself)",
+                                                   key));
+        }
+      }
+    }
 
     // Variants first: every other string is checked for ${name} references against them.
     if (top.has("variants")) parse_variants(top.get("variants"), s);
@@ -231,7 +250,7 @@ class ScenarioParser {
       }
     }
     if (top.has("setup")) s.setup = parse_steps(top.get("setup"), "setup");
-    if (top.has("iteration")) {
+    if (top.has("iteration") && s.drive == DriveMode::kDriver) {
       s.iteration = parse_steps(top.get("iteration"), "iteration");
       if (s.iteration.empty() && top.get("iteration").IsSequence()) {
         v_.error(top.get("iteration"), "iteration must have at least one step");

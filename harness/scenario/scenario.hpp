@@ -65,6 +65,13 @@ enum class InputMode { kScripted, kNative };
 
 const char* input_mode_name(InputMode mode);
 
+// Who performs the workflow.
+//  driver: the harness, step by step, through the browser's WebDriver (default).
+//  page:   the page itself (pages/harness/page-runner.js), reporting each iteration with a
+//          beacon; the harness only launches the browser and measures. For IE's Enhanced
+//          Protected Mode, where no driver can attach, and as the zero-driver-overhead bound.
+enum class DriveMode { kDriver, kPage };
+
 struct CheckpointPolicy {
   int every = 5;        // a checkpoint after every k measured iterations (and after the last)
   bool gc = true;       // force a full GC in the page before measuring
@@ -145,6 +152,7 @@ struct Scenario {
   CheckpointPolicy checkpoint;
   Timeouts timeouts;
   InputMode input = InputMode::kScripted;
+  DriveMode drive = DriveMode::kDriver;
   std::vector<std::string> browsers{"chromium"};
   std::vector<Variant> variants;
   std::optional<Ceiling> ceiling;

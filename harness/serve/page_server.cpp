@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/decode_view.hpp>
@@ -59,9 +60,12 @@ std::optional<std::filesystem::path> map_url_path(const std::filesystem::path& r
 
 struct PageServer::Impl : std::enable_shared_from_this<PageServer::Impl> {
   std::filesystem::path root;
-  asio::io_context ioc{1};
+  // Several threads: a route handler may hold its reply (page-mode beacons wait for the
+  // harness's checkpoint) while other connections keep being served.
+  static constexpr int kThreads = 4;
+  asio::io_context ioc{kThreads};
   tcp::acceptor acceptor{ioc};
-  std::thread thread;
+  std::vector<std::thread> threads;
   int port = 0;
   std::string address;
   std::mutex routes_mutex;
@@ -89,7 +93,7 @@ struct PageServer::Impl : std::enable_shared_from_this<PageServer::Impl> {
   }
 
   void accept() {
-    acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
       if (ec) return;  // acceptor closed
       std::make_shared<Session>(self, std::move(socket))->read();
       self->accept();
@@ -175,7 +179,9 @@ PageServer::PageServer(std::filesystem::path root, std::string bind_address, int
   }
   impl_->port = impl_->acceptor.local_endpoint().port();
   impl_->accept();
-  impl_->thread = std::thread([impl = impl_] { impl->ioc.run(); });
+  for (int i = 0; i < Impl::kThreads; ++i) {
+    impl_->threads.emplace_back([impl = impl_] { impl->ioc.run(); });
+  }
 }
 
 PageServer::~PageServer() {
@@ -184,7 +190,9 @@ PageServer::~PageServer() {
     impl->acceptor.close(ec);
     impl->ioc.stop();
   });
-  if (impl_->thread.joinable()) impl_->thread.join();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
 }
 
 int PageServer::port() const { return impl_->port; }

@@ -25,7 +25,8 @@ struct ServerReply {
   std::string body;
 };
 
-// Called on the server thread; must be thread-safe with the rest of the caller's code.
+// Called on a server thread (several run at once); must be thread-safe with the rest of the
+// caller's code. It may block to hold its reply.
 using RouteHandler = std::function<ServerReply(const ServerRequest&)>;
 
 class PageServer {

@@ -112,6 +112,36 @@ TEST(RunChromium, NativeInputDrivesTheWorkflowToo) {
   expect_nothing_left(dir, summary);
 }
 
+// Page mode: the page runs the workflow and reports with beacons; no driver is started.
+TEST(RunChromium, PageModeMeasuresWithoutADriver) {
+  TempDir tmp("harness-it-page");
+  const auto result = run_harness({"run", "scenarios/vtm-review-page.yaml", "--iterations", "12",
+                                   "--variant", "retention=none,window", "--out",
+                                   tmp.path().string()},
+                                  tmp.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto none_dir = run_dir_of(result, 0);
+  const auto window_dir = run_dir_of(result, 1);
+  const json none = read_json(none_dir / "summary.json");
+  const json window = read_json(window_dir / "summary.json");
+  for (const json* s : {&none, &window}) {
+    EXPECT_EQ((*s)["status"], "completed") << (*s)["reason"];
+    EXPECT_EQ((*s)["iterations_completed"], 12);
+    EXPECT_EQ((*s)["driver_version"], "");  // no driver at all
+    EXPECT_EQ((*s)["curve"]["points"].size(), 4u);  // 0, 5, 10, 12
+    EXPECT_EQ((*s)["responsiveness"]["iteration_ms"].size(), 12u);
+  }
+  EXPECT_GT(growth(window), 10 * kMiB);
+  EXPECT_LT(std::abs(growth(none)), 4 * kMiB);
+  EXPECT_FALSE(std::filesystem::exists(none_dir / "chromedriver.log"));
+  SQLite::Database db((tmp.path() / "harness.db").string(), SQLite::OPEN_READONLY);
+  // Every iteration, warm-up (5) included, was reported by the page.
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM iterations").getInt(), 2 * 17);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM samples WHERE role = 'driver'").getInt(), 0);
+  expect_nothing_left(none_dir, none);
+  expect_nothing_left(window_dir, window);
+}
+
 TEST(RunChromium, MisspeltStepKindFailsBeforeAnyBrowserStarts) {
   TempDir tmp("harness-it-bad");
   const auto out = tmp.path() / "results";
