@@ -16,8 +16,13 @@ PACKAGES="
   procps
 "
 
+# Windows tests (scripts/test-windows.sh): mingw-w64 cross compilers and 64-bit Wine. No
+# wine32:i386: on Debian 12 it needs the i386 architecture, whose bookworm-security index fails
+# its size check on this mirror and leaves wine32 unresolvable (reference ie11-windows.md §6.1).
+# 32-bit programs run through Wine's new WoW64 mode instead; scripts/test-windows.sh fetches
+# the i386 PE DLLs (libwine:i386) with `apt-get download` into its own folder, installing nothing.
 if [ "${HARNESS_WINDOWS:-0}" = "1" ]; then
-  PACKAGES="$PACKAGES g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine wine64 wine32:i386"
+  PACKAGES="$PACKAGES g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine wine64"
 fi
 
 SUDO=""

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "harness/drive/cdp_client.hpp"
+#include "harness/drive/page_scripts.hpp"
 #include "harness/drive/webdriver_client.hpp"
 #include "harness/error.hpp"
 #include "harness/model/run_model.hpp"
@@ -263,6 +264,9 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
       // Performance.getMetrics returns an empty list without Performance.enable (reference §5).
       cdp_->call("Performance.enable", json::object(), page_session_, kCdpTimeout);
       cdp_->call("Inspector.enable", json::object(), page_session_, kCdpTimeout);
+      // The error recorder runs in every new document of the page, iframes included.
+      cdp_->call("Page.addScriptToEvaluateOnNewDocument",
+                 {{"source", page_script::k_error_recorder}}, page_session_, kCdpTimeout);
       if (options.hang_stacks) {
         cdp_->call("Debugger.enable", json::object(), page_session_, kCdpTimeout);
         // `debugger;` statements in the page must not stop the run; Debugger.pause still works.
@@ -407,6 +411,19 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
   }
 
   std::filesystem::path dumps_dir() const override { return dumps_dir_; }
+
+  std::vector<PageError> take_page_errors() override {
+    const json result = cdp_->call(
+        "Runtime.evaluate",
+        {{"expression", "(function(){var e=window.__harnessErrors;return e?e.splice(0,e.length):[];})()"},
+         {"returnByValue", true}},
+        page_session_, kCdpTimeout);
+    std::vector<PageError> errors;
+    for (const auto& e : result["result"].value("value", json::array())) {
+      errors.push_back({e.value("message", ""), e.value("source", "")});
+    }
+    return errors;
+  }
 
   std::vector<BrowserNotice> take_notices() override {
     std::lock_guard lock(mutex_);

@@ -42,6 +42,12 @@ struct BrowserNotice {
   nlohmann::json details = nlohmann::json::object();
 };
 
+// An uncaught JavaScript error of the page (drive/scripts/error_recorder.js).
+struct PageError {
+  std::string message;
+  std::string source;  // url:line:column
+};
+
 // What end() did, for the run's record.
 struct EndReport {
   std::size_t processes_seen = 0;
@@ -63,6 +69,9 @@ class BrowserSession {
   virtual std::string driver_version() const = 0;
   virtual nlohmann::json environment() const = 0;
   virtual std::vector<BrowserNotice> take_notices() = 0;
+  // The page's JavaScript errors since the last call (all frames); throws when the page does not
+  // answer.
+  virtual std::vector<PageError> take_page_errors() = 0;
 
   // Evidence and control for ceilings, hangs and dump rules. Each may be called from any thread.
   // The page's answer time to a trivial script, or nullopt when it did not answer in time.

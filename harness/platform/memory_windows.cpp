@@ -210,7 +210,16 @@ std::optional<std::int64_t> parent_process_id(HANDLE process) {
 std::optional<std::uint64_t> process_creation_time(HANDLE process) {
   FILETIME created{}, exited{}, kernel{}, user{};
   if (!::GetProcessTimes(process, &created, &exited, &kernel, &user)) return std::nullopt;
-  return (static_cast<std::uint64_t>(created.dwHighDateTime) << 32) | created.dwLowDateTime;
+  const std::uint64_t ticks =
+      (static_cast<std::uint64_t>(created.dwHighDateTime) << 32) | created.dwLowDateTime;
+  // Wine reports 0x5555555555555555 for a process that Toolhelp lists while its creator is still
+  // inside CreateProcess [measured under Wine]: not known yet. Anything after now is as unknown.
+  FILETIME now{};
+  ::GetSystemTimeAsFileTime(&now);
+  const std::uint64_t now_ticks =
+      (static_cast<std::uint64_t>(now.dwHighDateTime) << 32) | now.dwLowDateTime;
+  if (ticks == 0 || ticks > now_ticks + 10'000'000) return std::nullopt;
+  return ticks;
 }
 
 }  // namespace harness

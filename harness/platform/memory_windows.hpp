@@ -61,7 +61,8 @@ std::string read_command_line(HANDLE process);
 // when the parent exits: compare creation times before trusting it.
 std::optional<std::int64_t> parent_process_id(HANDLE process);
 
-// Creation time as FILETIME ticks: the start_ticks of a ProcessIdentity on Windows.
+// Creation time as FILETIME ticks: the start_ticks of a ProcessIdentity on Windows. nullopt
+// while it is not known yet (a process still being created).
 std::optional<std::uint64_t> process_creation_time(HANDLE process);
 
 }  // namespace harness

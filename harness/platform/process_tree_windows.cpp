@@ -100,18 +100,11 @@ struct ProcessTree::Impl {
       }
       ::CloseHandle(h);
     }
-    // A process seen in the first moments of its life may not be open-able or have its command
-    // line yet (under Wine the child writes its own PEB) [measured under Wine]: not cached, read
-    // again at the next scan. Processes that stay unreadable (other users', protected ones) cost
+    // A process seen in the first moments of its life may not be open-able, have a creation time
+    // or a command line yet (under Wine the child writes its own PEB) [measured under Wine]: not
+    // cached, read again at the next scan. Processes that stay unreadable (other users', protected ones) cost
     // one failed OpenProcess per scan.
     if (!f.readable || f.cmdline.empty()) return f;
-    // Nor in its first second: under Wine a process listed by Toolhelp while its creator is
-    // still inside CreateProcess has shown another creation time than later [measured under
-    // Wine], and a cached wrong time would keep it out of the tree for good.
-    FILETIME now{};
-    ::GetSystemTimeAsFileTime(&now);
-    const std::uint64_t now_ticks = (static_cast<std::uint64_t>(now.dwHighDateTime) << 32) | now.dwLowDateTime;
-    if (now_ticks < f.created + 10'000'000) return f;
     return facts_cache.emplace(key, std::move(f)).first->second;
   }
 
@@ -130,6 +123,12 @@ struct ProcessTree::Impl {
       it = present.count(it->first) ? std::next(it) : facts_cache.erase(it);
     }
 
+    // Roots not identified yet (still being created when the tree was made).
+    for (Pid root : options.roots) {
+      if (!root_ids.count(root)) {
+        if (auto id = identify_process(root)) root_ids[root] = *id;
+      }
+    }
     std::map<Pid, std::uint64_t> wanted;  // pid -> creation time
     for (const auto& [pid, id] : root_ids) {
       for (const auto& e : all) {

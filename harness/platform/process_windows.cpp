@@ -332,7 +332,13 @@ std::unique_ptr<ChildProcess> ChildProcess::launch(const LaunchSpec& spec) {
                                   spec.executable.string(), windows_error_text(e)));
   }
   ::ResumeThread(thread.get());
-  const auto created_at = process_creation_time(process.get());
+  // Under Wine the creation time is unknown until the new process has initialised itself
+  // [measured under Wine]; the identity needs it.
+  auto created_at = process_creation_time(process.get());
+  for (int i = 0; !created_at && i < 5000; ++i) {
+    ::Sleep(1);
+    created_at = process_creation_time(process.get());
+  }
   const ProcessIdentity identity{static_cast<Pid>(pi.dwProcessId), created_at.value_or(0)};
   return std::make_unique<WindowsChildProcess>(std::move(process), std::move(job), identity);
 }

@@ -906,6 +906,7 @@ class RunExecution {
       event("counters_unavailable", fmt::format("page counters at iteration {}: {}", iteration,
                                                 e.what()));
     }
+    collect_page_errors();
     recorder_->add_checkpoint(record);
     {
       std::lock_guard lock(events_->mutex());
@@ -915,6 +916,18 @@ class RunExecution {
       recorder_->write_summary(summary_, false);
     }
     observer_.checkpoint_done(plan_, info, record);
+  }
+
+  void collect_page_errors() {
+    try {
+      for (const auto& e : session_->take_page_errors()) {
+        event("js_error", e.message, {{"source", e.source}});
+      }
+    } catch (const CdpTargetCrashed& e) {
+      throw BrowserLost(e.what());
+    } catch (const std::exception&) {
+      // The page did not answer: its errors stay for the next checkpoint.
+    }
   }
 
   // The verdict, the ceiling projections, the mitigation result and the expectations.

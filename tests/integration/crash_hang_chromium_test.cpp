@@ -31,8 +31,8 @@ std::vector<json> summaries(const CommandResult& result) {
 
 // kill and limit on the vtm-ceiling scenario (~11 MiB retained per iteration): the run ends as
 // ceiling_reached, at an iteration within ±10 % of the projection made from the first 25 % of the
-// run. limit gets the larger ceiling: the renderer dies a little below it (its reservations grow
-// with the heap, so the data limit is reached early: −11 % at 300 MiB, −9 % at 1300 MiB measured).
+// run. 600 MiB: enough iterations (~40) for the first quarter to hold 10 checkpoints; with 300 MiB
+// (4 points) a loaded machine made it miss by 12 %.
 void check_ceiling_mode(const std::string& mode, const std::string& ceiling_size) {
   TempDir tmp("harness-it-ceiling-" + mode);
   const auto result = run_harness({"run", "scenarios/vtm-ceiling.yaml", "--ceiling", ceiling_size,
@@ -65,24 +65,25 @@ void check_ceiling_mode(const std::string& mode, const std::string& ceiling_size
 }
 
 TEST(CrashHangChromium, CeilingKillMatchesTheEarlyProjection) {
-  check_ceiling_mode("kill", "300MiB");
+  check_ceiling_mode("kill", "600MiB");
 }
 TEST(CrashHangChromium, CeilingLimitMatchesTheEarlyProjection) {
   check_ceiling_mode("limit", "600MiB");
 }
 
 // The mitigation: reloading the top page frees the retained frames, so the same run stays below
-// the ceiling for at least twice as many iterations as it took to reach it.
+// the ceiling for at least twice as many iterations as it took to reach it. (400 MiB: the
+// transient peak of a navigation must not reach it on its own.)
 TEST(CrashHangChromium, ReloadEveryKeepsTheRunBelowTheCeiling) {
   TempDir tmp("harness-it-reload");
-  auto result = run_harness({"run", "scenarios/vtm-ceiling.yaml", "--ceiling", "200MiB",
+  auto result = run_harness({"run", "scenarios/vtm-ceiling.yaml", "--ceiling", "400MiB",
                              "--checkpoint-every", "2", "--out", tmp.path().string()},
                             tmp.path());
   auto runs = summaries(result);
   ASSERT_EQ(runs.size(), 1u);
   ASSERT_EQ(runs[0]["status"], "ceiling_reached");
   const int reached = runs[0]["ceiling"]["reached"]["iteration"].get<int>();
-  result = run_harness({"run", "scenarios/vtm-ceiling.yaml", "--ceiling", "200MiB",
+  result = run_harness({"run", "scenarios/vtm-ceiling.yaml", "--ceiling", "400MiB",
                         "--reload-every", std::to_string(std::max(2, reached / 3)),
                         "--iterations", std::to_string(2 * reached), "--checkpoint-every", "2",
                         "--out", tmp.path().string()},
@@ -94,7 +95,7 @@ TEST(CrashHangChromium, ReloadEveryKeepsTheRunBelowTheCeiling) {
   EXPECT_EQ(s["iterations_completed"], 2 * reached);
   EXPECT_EQ(s["mitigation"]["stayed_below_ceiling"], true);
   EXPECT_GE(s["mitigation"]["reloads"].get<int>(), 2);
-  EXPECT_LT(s["peak"]["bytes"].get<double>(), 200.0 * 1048576);
+  EXPECT_LT(s["peak"]["bytes"].get<double>(), 400.0 * 1048576);
 }
 
 // SIGKILL of the page's renderer in the middle of a run: crashed, samples kept, next run fine.

@@ -217,10 +217,11 @@ TEST(WindowsSampling, SamplerRecordsTheTreeAtItsRate) {
   TabRunOptions o;
   o.frame_exe = own_dir() / "iexplore.exe";
   o.tab_exe = own_dir() / "iexplore.exe";
-  o.tab_args = {"--region-mb", "16", "--pace-ms", "0"};
-  o.max_iterations = 3;
+  // 10 iterations 50 ms apart: half a second at 10 Hz.
+  o.tab_args = {"--region-mb", "16", "--pace-ms", "50"};
+  o.max_iterations = 10;
   const auto run = testing::run_synthetic_tab(o);
-  ASSERT_GE(run.samples.size(), 1u);
+  ASSERT_GE(run.samples.size(), 3u);
   // Every batch holds the frame and the tab, with roles.
   std::size_t complete = 0;
   for (const auto& b : run.samples) {

@@ -1,0 +1,212 @@
+#!/bin/sh
+# Cross-builds the Windows side (windows/CMakeLists.txt) for x86_64 and i686 with mingw-w64 and
+# runs its tests under Wine, 64- and 32-bit, checking their output, not only exit codes: a
+# 32-bit program that cannot start under Wine exits 0 and prints nothing (reference
+# ie11-windows.md §6.5). Then the registry journal's SIGKILL test: a program applies registry
+# values and is killed with SIGKILL (the Linux kill of its wine process); the next start must
+# restore every value. Prints "windows: N passed, N failed, N skipped" last; exits 1 on any
+# failure.
+#
+#   HARNESS_WINDOWS=1 scripts/setup.sh     # mingw-w64 and Wine from Debian (once)
+#   scripts/test-windows.sh
+#
+# Folders (all ignored by git): build-win64/, build-win32/ (the builds), build-wine/ (the Wine
+# prefix, the i386 Wine DLLs, logs). Nothing is installed: 32-bit Windows programs run through
+# the amd64 Wine's WoW64 mode with the i386 PE DLLs of libwine:i386, fetched once with
+# `apt-get download` into build-wine/i386 (wine32:i386 cannot be installed on this Debian 12
+# mirror). The persistent wineserver this script starts is stopped by its PID and
+# `wineserver -k` on this script's own WINEPREFIX only.
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WIN64=${HARNESS_BUILD_WIN64:-$ROOT/build-win64}
+WIN32=${HARNESS_BUILD_WIN32:-$ROOT/build-win32}
+WINE_DIR=${HARNESS_WINE_DIR:-$ROOT/build-wine}
+WINE64=/usr/lib/wine/wine64
+JOBS=${HARNESS_JOBS:-$(nproc)}
+
+say() { echo "test-windows: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+for tool in x86_64-w64-mingw32-g++-posix i686-w64-mingw32-g++-posix wineserver cmake ninja; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is missing: run HARNESS_WINDOWS=1 scripts/setup.sh"
+done
+[ -x "$WINE64" ] || die "$WINE64 is missing: run HARNESS_WINDOWS=1 scripts/setup.sh"
+mkdir -p "$WINE_DIR"
+
+# ---- i386 PE DLLs for 32-bit programs (Wine's WoW64 mode) ----------------------------------
+I386=$WINE_DIR/i386
+DLLS=$I386/x/usr/lib/i386-linux-gnu/wine
+if [ ! -f "$DLLS/i386-windows/ntdll.dll" ]; then
+  version=$(dpkg-query -W -f='${Version}' libwine)
+  say "fetching libwine:i386 $version (the i386 PE DLLs; nothing is installed)"
+  rm -rf "$I386"
+  mkdir -p "$I386/lists/partial" "$I386/cache/archives/partial"
+  # A private package list with i386 enabled; the system's apt state is not touched. The
+  # security index for i386 may fail its size check (the reason wine32 is not installable
+  # here); the main index has libwine.
+  apt_opts="-o APT::Architectures=amd64,i386 -o Dir::State::Lists=$I386/lists -o Dir::Cache=$I386/cache -o Debug::NoLocking=1"
+  # shellcheck disable=SC2086
+  apt-get $apt_opts update -q >"$I386/update.log" 2>&1 || say "apt-get update reported errors (see $I386/update.log); trying the download"
+  # shellcheck disable=SC2086
+  (cd "$I386" && apt-get $apt_opts download "libwine:i386=$version" >"$I386/download.log" 2>&1) ||
+    die "cannot download libwine:i386=$version (see $I386/download.log)"
+  dpkg-deb -x "$I386"/libwine_*_i386.deb "$I386/x"
+  rm -f "$I386"/libwine_*_i386.deb
+  [ -f "$DLLS/i386-windows/ntdll.dll" ] || die "libwine:i386 has no i386-windows/ntdll.dll"
+fi
+
+# ---- builds --------------------------------------------------------------------------------
+build() {  # folder toolchain
+  if [ ! -f "$1/build.ninja" ]; then
+    cmake -S windows -B "$1" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/toolchains/$2" >"$1.configure.log" 2>&1 ||
+      { cat "$1.configure.log" >&2; die "configuring $1 failed"; }
+  fi
+  say "building $1"
+  cmake --build "$1" -j "$JOBS" >"$WINE_DIR/$(basename "$1").build.log" 2>&1 ||
+    { tail -50 "$WINE_DIR/$(basename "$1").build.log" >&2; die "building $1 failed"; }
+}
+mkdir -p "$WIN64" "$WIN32"
+build "$WIN64" mingw-x86_64.cmake
+build "$WIN32" mingw-i686.cmake
+
+# ---- Wine ----------------------------------------------------------------------------------
+export WINEPREFIX="$WINE_DIR/prefix" WINEDEBUG=-all WINEDLLPATH="$DLLS" WINEARCH=win64
+PIDFILE=$WINE_DIR/wineserver.pid
+# A persistent server left by an earlier run of this script (killed before its cleanup) serves
+# this prefix: stop it, by its recorded PID, if that PID is still a wineserver.
+if [ -f "$PIDFILE" ]; then
+  old=$(cat "$PIDFILE")
+  if [ -n "$old" ] && grep -q wineserver "/proc/$old/cmdline" 2>/dev/null; then
+    say "stopping the wineserver a previous run left ($old)"
+    wineserver -k </dev/null >/dev/null 2>&1 || true
+    kill "$old" 2>/dev/null || true
+  fi
+  rm -f "$PIDFILE"
+fi
+# Our own persistent server first (tests hang otherwise: the services Wine starts inside a test
+# inherit its output pipes), then the prefix boot, with every standard stream on /dev/null.
+wineserver -p -f </dev/null >/dev/null 2>&1 &
+SERVER=$!
+echo "$SERVER" >"$PIDFILE"
+stop_wine() {
+  wineserver -k </dev/null >/dev/null 2>&1 || true
+  kill "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+  rm -f "$PIDFILE"
+}
+trap stop_wine EXIT
+trap 'exit 130' INT TERM
+sleep 0.5
+kill -0 "$SERVER" 2>/dev/null || die "wineserver did not start (another one serves $WINEPREFIX?)"
+say "booting the Wine prefix $WINEPREFIX"
+"$WINE64" wineboot -u </dev/null >"$WINE_DIR/wineboot.log" 2>&1 || die "wineboot failed (see $WINE_DIR/wineboot.log)"
+
+# Unix path -> Wine's Z: drive path.
+winpath() { printf 'Z:%s' "$1" | tr / '\\'; }
+
+PASSED=0
+FAILED=0
+SKIPPED=0
+FAILURES=""
+
+# ---- GoogleTest suites ---------------------------------------------------------------------
+run_suite() {  # label build-folder minimum-tests [VAR=value...]
+  label=$1 dir=$2 minimum=$3
+  shift 3
+  xml=$WINE_DIR/$label.xml
+  log=$WINE_DIR/$label.log
+  rm -f "$xml"
+  say "running the $label suite under Wine"
+  rc=0
+  # Windows programs end their lines with CR LF.
+  env "$@" timeout 1500 "$WINE64" "$dir/bin/harness_windows_tests.exe" --gtest_output="xml:$(winpath "$xml")" \
+    </dev/null >"$log.raw" 2>&1 || rc=$?
+  tr -d '\r' <"$log.raw" >"$log"
+  rm -f "$log.raw"
+  if [ ! -s "$xml" ]; then
+    tail -20 "$log" >&2
+    FAILED=$((FAILED + 1))
+    FAILURES="$FAILURES\n  $label: no test report (exit code $rc; a program that cannot start under Wine exits 0 and prints nothing)"
+    return
+  fi
+  tests=$(sed -n 's/.*<testsuites tests="\([0-9]*\)".*/\1/p' "$xml" | head -1)
+  failures=$(sed -n 's/.*<testsuites [^>]*failures="\([0-9]*\)".*/\1/p' "$xml" | head -1)
+  errors=$(sed -n 's/.*<testsuites [^>]*errors="\([0-9]*\)".*/\1/p' "$xml" | head -1)
+  failures=$((${failures:-0} + ${errors:-0}))
+  skipped=$(grep -c 'result="skipped"' "$xml" || true)
+  passed=$((tests - failures - skipped))
+  if [ "${tests:-0}" -lt "$minimum" ]; then
+    FAILURES="$FAILURES\n  $label: only ${tests:-0} tests ran (expected at least $minimum)"
+    FAILED=$((FAILED + 1))
+  fi
+  if [ "$failures" -gt 0 ] || [ "$rc" -ne 0 ]; then
+    # Each failure with its messages: from the test's RUN line to its FAILED line.
+    awk '/^\[ RUN      \]/ {block = ""} {block = block $0 "\n"} /^\[  FAILED  \] .*\(/ {printf "%s", block}' "$log" >&2 || true
+    FAILURES="$FAILURES\n  $label: $failures failed test(s) (exit code $rc), see $log"
+  fi
+  grep -q '^\[  PASSED  \]' "$log" || FAILURES="$FAILURES\n  $label: no closing [  PASSED  ] line in $log"
+  PASSED=$((PASSED + passed))
+  FAILED=$((FAILED + failures))
+  SKIPPED=$((SKIPPED + skipped))
+  echo "$label: $tests tests, $passed passed, $failures failed, $skipped skipped"
+  # The figures of the synthetic IE runs, and every skip with its reason.
+  grep '^\[ figures  \]' "$log" | sed "s/^\[ figures  \]/  $label:/" || true
+  awk '/Skipped$/ {getline reason; print "  skipped: " reason}' "$log" | sort -u || true
+}
+
+run_suite windows-x64 "$WIN64" 55 "HARNESS_IETAB_X86_DIR=$(winpath "$WIN32/bin")"
+run_suite windows-x86 "$WIN32" 55 "HARNESS_IETAB_X64_DIR=$(winpath "$WIN64/bin")"
+
+# ---- registry journal: SIGKILL -------------------------------------------------------------
+sigkill_test() {  # label build-folder
+  label=$1 victim=$2/bin/regjournal_victim.exe
+  root="Software\\browser-harness-tests\\sigkill-$label-$$"
+  journals=$WINE_DIR/journals-$label-$$
+  log=$WINE_DIR/sigkill-$label.log
+  rm -rf "$journals"
+  mkdir -p "$journals"
+  : >"$log"
+  ok=1
+  step() { "$WINE64" "$victim" "$@" </dev/null >>"$log" 2>&1; }
+  step prepare --root "$root" && step verify --root "$root" || ok=0
+  "$WINE64" "$victim" apply --root "$root" --journal-dir "$(winpath "$journals")" </dev/null >"$log.apply" 2>&1 &
+  victim_pid=$!
+  waited=0
+  until grep -q '^applied' "$log.apply" 2>/dev/null; do
+    sleep 0.2
+    waited=$((waited + 1))
+    [ "$waited" -lt 150 ] || { ok=0; break; }
+  done
+  cat "$log.apply" >>"$log"
+  step check-applied --root "$root" || ok=0
+  # The harness dies without running a single destructor.
+  kill -KILL "$victim_pid"
+  wait "$victim_pid" 2>/dev/null || true
+  ls "$journals"/regjournal.*.jsonl >/dev/null 2>&1 || { echo "no journal left behind" >>"$log"; ok=0; }
+  # The next start restores every stale journal; the "before" state must be back exactly.
+  step restore --journal-dir "$(winpath "$journals")" || ok=0
+  step verify --root "$root" || ok=0
+  ls "$journals"/regjournal.*.done >/dev/null 2>&1 || { echo "journal not marked done" >>"$log"; ok=0; }
+  step cleanup --root "$root" || true
+  sed 's/^/  /' "$log"
+  if [ "$ok" = 1 ] && grep -q 'before state: OK' "$log" && grep -q 'restored journal .*: 7 values' "$log"; then
+    echo "$label: registry journal SIGKILL test passed"
+    PASSED=$((PASSED + 1))
+  else
+    echo "$label: registry journal SIGKILL test FAILED (see $log)"
+    FAILED=$((FAILED + 1))
+    FAILURES="$FAILURES\n  $label: registry journal SIGKILL test"
+  fi
+  rm -rf "$journals" "$log.apply"
+}
+
+sigkill_test sigkill-x64 "$WIN64"
+sigkill_test sigkill-x86 "$WIN32"
+
+if [ -n "$FAILURES" ]; then
+  say "failures:"
+  printf "$FAILURES\n" >&2
+fi
+echo "windows: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ -z "$FAILURES" ] && [ "$FAILED" -eq 0 ]
