@@ -190,18 +190,18 @@ MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule) {
     v.first_value = p.y.front();
     v.last_value = p.y.back();
   }
-  if (p.size() < kMinPoints) {
-    v.kind = VerdictKind::kInsufficient;
-    v.reason = fmt::format("{}: only {} checkpoint(s); at least {} are needed", rule.metric,
-                           p.size(), kMinPoints);
-    return v;
-  }
   const LinearFit fit = ols(p.x, p.y);
   v.slope = fit.slope;
   v.slope_se = fit.slope_se;
   v.ci95_low = fit.ci95_low;
   v.ci95_high = fit.ci95_high;
   v.theil_sen = theil_sen(p.x, p.y);
+  if (p.size() < kMinPoints) {
+    v.kind = VerdictKind::kInsufficient;
+    v.reason = fmt::format("{}: only {} checkpoint(s); at least {} are needed", rule.metric,
+                           p.size(), kMinPoints);
+    return v;
+  }
   const double threshold = rule.threshold_per_iteration;
   const double span = p.span();
   const std::string range = fmt::format("iterations {}–{}", v.first_iteration, v.last_iteration);

@@ -12,6 +12,8 @@ struct CompareCommandOptions {
   std::string database = "results/harness.db";
   std::string json;   // write the comparison as JSON here
   std::string junit;  // write JUnit XML here
+  bool allow_missing_baseline = false;  // `last-good:NAME` with no good night yet: exit 0
+  bool mark_good = false;  // a candidate matrix without regression becomes the next baseline
 };
 
 void setup_compare_command(CLI::App& app, CompareCommandOptions& options);

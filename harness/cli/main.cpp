@@ -7,6 +7,8 @@
 
 #include "harness/cli/compare_command.hpp"
 #include "harness/cli/exit_codes.hpp"
+#include "harness/cli/matrix_command.hpp"
+#include "harness/cli/report_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/serve_command.hpp"
 #include "harness/error.hpp"
@@ -28,8 +30,12 @@ int main(int argc, char** argv) {
   RunCommandOptions run_options;
   ServeCommandOptions serve_options;
   CompareCommandOptions compare_options;
+  ReportCommandOptions report_options;
+  MatrixCommandOptions matrix_options;
   setup_run_command(app, run_options);
   setup_compare_command(app, compare_options);
+  setup_report_command(app, report_options);
+  setup_matrix_command(app, matrix_options);
   setup_serve_command(app, serve_options);
   try {
     app.parse(argc, argv);
@@ -41,6 +47,8 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("run")) return run_run_command(run_options);
     if (app.got_subcommand("serve")) return run_serve_command(serve_options);
     if (app.got_subcommand("compare")) return run_compare_command(compare_options);
+    if (app.got_subcommand("report")) return run_report_command(report_options);
+    if (app.got_subcommand("matrix")) return run_matrix_command(matrix_options);
   } catch (const ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     std::fprintf(stderr, "harness: the scenario has %zu problem(s); nothing was started\n",

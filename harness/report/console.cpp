@@ -105,6 +105,12 @@ void Console::print_configuration(const std::vector<ConfigRow>& rows) {
   print(text);
 }
 
+void Console::begin_matrix(int cells) {
+  matrix_cells_ = cells;
+  cells_done_ = 0;
+  matrix_started_ = std::chrono::steady_clock::now();
+}
+
 void Console::run_started(const RunPlan& plan, const RunInfo& info) {
   run_started_ = std::chrono::steady_clock::now();
   write_line(fmt::format("{}: run {}", run_label(plan, info), info.id));
@@ -120,11 +126,22 @@ void Console::phase(const RunPlan& plan, const RunInfo& info, const std::string&
 void Console::iteration_done(const RunPlan& plan, const RunInfo& info, int iteration,
                              std::optional<double> renderer_private_bytes) {
   if (!interactive_) return;
-  const auto spent = std::chrono::steady_clock::now() - run_started_;
-  set_progress(fmt::format("{}  iteration {}/{}  renderer {}  {}", run_label(plan, info), iteration,
-                           plan.iterations,
+  const auto now = std::chrono::steady_clock::now();
+  std::string estimate;
+  if (matrix_cells_ > 0 && plan.iterations > 0) {
+    // Cells done plus this one's share, against the time the matrix has taken so far.
+    const double done = cells_done_ + static_cast<double>(iteration) / plan.iterations;
+    const auto spent = now - matrix_started_;
+    if (done > 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          spent * ((matrix_cells_ - done) / done));
+      estimate = fmt::format("  matrix {} elapsed, ~{} left", elapsed(spent), elapsed(left));
+    }
+  }
+  set_progress(fmt::format("{}  iteration {}/{}  renderer {}  {}{}", run_label(plan, info),
+                           iteration, plan.iterations,
                            renderer_private_bytes ? format_bytes(*renderer_private_bytes) : "?",
-                           elapsed(spent)));
+                           elapsed(now - run_started_), estimate));
 }
 
 void Console::checkpoint_done(const RunPlan& plan, const RunInfo& info,
@@ -147,6 +164,7 @@ void Console::checkpoint_done(const RunPlan& plan, const RunInfo& info,
 }
 
 void Console::run_finished(const RunPlan& plan, const RunSummary& summary) {
+  ++cells_done_;
   {
     std::lock_guard lock(mutex_);
     clear_progress_locked();

@@ -28,6 +28,8 @@ class Console final : public RunObserver {
   void install_logger(bool verbose);
 
   void print_configuration(const std::vector<ConfigRow>& rows);
+  // A matrix of `cells` runs follows: the progress line then shows an estimate of the time left.
+  void begin_matrix(int cells);
   void print(const std::string& text);  // a block of text, progress line kept intact
 
   void run_started(const RunPlan& plan, const RunInfo& info) override;
@@ -50,6 +52,9 @@ class Console final : public RunObserver {
   std::mutex mutex_;
   std::string progress_;
   std::chrono::steady_clock::time_point run_started_;
+  std::chrono::steady_clock::time_point matrix_started_;
+  int matrix_cells_ = 0;
+  int cells_done_ = 0;
 };
 
 }  // namespace harness

@@ -27,9 +27,9 @@ constexpr double kMaxProjectionStretch = 2.5;
 // Curves below this fraction of the ceiling are flat lines on the main chart: a second chart
 // without the ceiling shows their shape.
 constexpr double kZoomBelowCeilingFraction = 0.25;
-constexpr std::size_t kMaxListedRows = 30;      // events, history rows
-constexpr std::size_t kMaxListedErrors = 20;    // distinct JavaScript errors per run
-constexpr std::size_t kMaxMessageChars = 300;   // one message in a table cell
+constexpr std::size_t kMaxListedRows = 30;     // events, history rows
+constexpr std::size_t kMaxListedErrors = 20;   // distinct JavaScript errors per run
+constexpr std::size_t kMaxMessageChars = 300;  // one message in a table cell
 
 // Tableau 10 without its red (red means crash and ceiling here), then darker tones.
 constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b",
@@ -37,7 +37,8 @@ constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", 
 constexpr std::size_t kPaletteSize = sizeof(kPalette) / sizeof(kPalette[0]);
 constexpr LineStyle kBrowserStyles[] = {LineStyle::kSolid, LineStyle::kDashed, LineStyle::kDotted};
 
-constexpr const char* kCss = R"(body{margin:0;background:#eef0f3;color:#1f2328;font-family:"Segoe UI",Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45}
+constexpr const char* kCss =
+    R"(body{margin:0;background:#eef0f3;color:#1f2328;font-family:"Segoe UI",Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45}
 .page{width:1180px;margin:0 auto;padding:18px 24px 48px;background:#ffffff}
 h1{font-size:26px;margin:4px 0 2px;font-weight:600}
 h2{font-size:21px;margin:36px 0 10px;padding:6px 0 5px;border-bottom:3px solid #1f77b4;font-weight:600}
@@ -167,19 +168,23 @@ std::string verdict_badge(const std::optional<Verdict>& verdict) {
 
 std::string verdict_badge(const std::string& name) {
   if (verdict_from_name(name)) return fmt::format("<span class=\"badge v-{0}\">{0}</span>", name);
-  return fmt::format("<span class=\"badge v-insufficient\">{}</span>", esc(name.empty() ? "-" : name));
+  return fmt::format("<span class=\"badge v-insufficient\">{}</span>",
+                     esc(name.empty() ? "-" : name));
 }
 
 const char* status_class(RunStatus status) {
   switch (status) {
-    case RunStatus::kCompleted: return "s-ok";
+    case RunStatus::kCompleted:
+      return "s-ok";
     case RunStatus::kStepFailed:
     case RunStatus::kCrashed:
     case RunStatus::kCeilingReached:
     case RunStatus::kHung:
-    case RunStatus::kError: return "s-fail";
+    case RunStatus::kError:
+      return "s-fail";
     case RunStatus::kRunning:
-    case RunStatus::kInterrupted: break;
+    case RunStatus::kInterrupted:
+      break;
   }
   return "s-other";
 }
@@ -222,17 +227,32 @@ std::vector<ChartPoint> chart_points(const std::vector<CurvePoint>& points) {
 // Colours: with several browsers and several variants, the colour is the variant and the line
 // style the browser (so "the same variant in each browser" reads at a glance); otherwise one
 // colour per run.
-std::vector<RunView> run_views(const ScenarioReport& scenario, std::size_t scenario_index) {
-  std::vector<std::string> browsers, variants, labels;
+struct Dimensions {
+  std::vector<std::string> browsers, variants;  // in order of appearance
+  bool by_variant() const { return browsers.size() > 1 && variants.size() > 1; }
+};
+
+Dimensions dimensions(const ScenarioReport& scenario) {
+  Dimensions d;
   for (const auto& run : scenario.runs) {
     const RunInfo& r = run.summary.info;
-    if (std::find(browsers.begin(), browsers.end(), r.browser) == browsers.end()) {
-      browsers.push_back(r.browser);
+    if (std::find(d.browsers.begin(), d.browsers.end(), r.browser) == d.browsers.end()) {
+      d.browsers.push_back(r.browser);
     }
     const std::string v = variant_text(r.variant);
-    if (std::find(variants.begin(), variants.end(), v) == variants.end()) variants.push_back(v);
+    if (std::find(d.variants.begin(), d.variants.end(), v) == d.variants.end()) {
+      d.variants.push_back(v);
+    }
   }
-  const bool by_variant = browsers.size() > 1 && variants.size() > 1;
+  return d;
+}
+
+std::vector<RunView> run_views(const ScenarioReport& scenario, std::size_t scenario_index) {
+  const Dimensions dims = dimensions(scenario);
+  const auto& browsers = dims.browsers;
+  const auto& variants = dims.variants;
+  const bool by_variant = dims.by_variant();
+  std::vector<std::string> labels;
   std::vector<RunView> views;
   for (std::size_t i = 0; i < scenario.runs.size(); ++i) {
     const ReportRun& run = scenario.runs[i];
@@ -245,8 +265,8 @@ std::vector<RunView> run_views(const ScenarioReport& scenario, std::size_t scena
     if (same > 0) v.label += fmt::format(" ({})", same + 1);
     v.anchor = fmt::format("s{}-r{}", scenario_index + 1, i + 1);
     if (by_variant) {
-      const auto vi = std::find(variants.begin(), variants.end(), variant_text(r.variant)) -
-                      variants.begin();
+      const auto vi =
+          std::find(variants.begin(), variants.end(), variant_text(r.variant)) - variants.begin();
       const auto bi = std::find(browsers.begin(), browsers.end(), r.browser) - browsers.begin();
       v.color = kPalette[static_cast<std::size_t>(vi) % kPaletteSize];
       v.style = kBrowserStyles[static_cast<std::size_t>(bi) % 3];
@@ -359,13 +379,23 @@ ChartSpec memory_chart(const std::vector<RunView>& views, const std::string& id,
     c.series.push_back({v.label, v.color, v.curve, v.style, 2, true});
     for (const auto& p : v.curve) data_max_x = std::max(data_max_x, p.x);
     std::optional<double> ceiling;
-    if (s.ceiling && s.ceiling->bytes > 0) ceiling = s.ceiling->bytes;
-    else if (s.info.ceiling_bytes) ceiling = static_cast<double>(*s.info.ceiling_bytes);
+    if (s.ceiling && s.ceiling->bytes > 0)
+      ceiling = s.ceiling->bytes;
+    else if (s.info.ceiling_bytes)
+      ceiling = static_cast<double>(*s.info.ceiling_bytes);
     if (ceiling && with_ceiling) ceilings.insert(*ceiling);
 
     // Events on the curve; those without a curve are vertical lines.
     std::set<std::pair<std::string, int>> seen;
     for (const auto& e : s.events) {
+      // A dump is marked from the dumps list; its event only when the list is missing.
+      if (e.kind == "dump_written" && s.dumps.empty()) {
+        c.markers.push_back(
+            {static_cast<double>(e.iteration), value_at(v.curve, e.iteration),
+             MarkerShape::kDiamond, kDumpColor, "dump",
+             fmt::format("{}: dump at iteration {}: {}", v.label, e.iteration, e.message), "dump"});
+        continue;
+      }
       const EventStyle* style = event_style(e.kind);
       if (!style || !seen.insert({e.kind, e.iteration}).second) continue;
       if (e.kind == "ceiling_reached" && !with_ceiling) continue;
@@ -391,8 +421,7 @@ ChartSpec memory_chart(const std::vector<RunView>& views, const std::string& id,
       m.legend = "dump";
       m.tooltip = fmt::format("{}: {} at iteration {} ({}){}: {}", v.label, dump_kind_text(d.kind),
                               d.iteration, d.rule,
-                              d.value_bytes > 0 ? ", " + bytes_text(d.value_bytes) : "",
-                              d.file);
+                              d.value_bytes > 0 ? ", " + bytes_text(d.value_bytes) : "", d.file);
       c.markers.push_back(std::move(m));
       data_max_x = std::max(data_max_x, static_cast<double>(d.iteration));
     }
@@ -412,8 +441,8 @@ ChartSpec memory_chart(const std::vector<RunView>& views, const std::string& id,
     const std::string story = fmt::format("{}: {} projected to reach {} at {}", v.label, p.metric,
                                           bytes_text(p.ceiling_bytes), projection_text(p));
     if (const auto start = projection_start(s, p)) {
-      c.segments.push_back({*start, {p.iteration, p.ceiling_bytes}, v.color, LineStyle::kDashDot,
-                            story, true});
+      c.segments.push_back(
+          {*start, {p.iteration, p.ceiling_bytes}, v.color, LineStyle::kDashDot, story, true});
     }
     ChartMarker m;
     m.x = p.iteration;
@@ -429,7 +458,8 @@ ChartSpec memory_chart(const std::vector<RunView>& views, const std::string& id,
   for (double ceiling : ceilings) {
     c.references.push_back({ceiling, "ceiling " + bytes_text(ceiling), kCeilingColor, true});
   }
-  if (farthest_projection && *farthest_projection > kMaxProjectionStretch * std::max(1.0, data_max_x)) {
+  if (farthest_projection &&
+      *farthest_projection > kMaxProjectionStretch * std::max(1.0, data_max_x)) {
     c.x.max = std::max(1.0, data_max_x);
     for (auto& g : c.segments) g.extends_domain = false;
   }
@@ -467,11 +497,9 @@ std::string ceiling_cell(const RunSummary& s) {
     out += fmt::format("{} <span class=\"muted\">({})</span>", bytes_text(s.ceiling->bytes),
                        esc(s.ceiling->enforce));
     if (s.ceiling->reached_iteration) {
-      out += fmt::format("<div class=\"bad\">reached at it. {}{}</div>",
-                         *s.ceiling->reached_iteration,
-                         s.ceiling->reached_bytes
-                             ? " (" + bytes_text(*s.ceiling->reached_bytes) + ")"
-                             : "");
+      out += fmt::format(
+          "<div class=\"bad\">reached at it. {}{}</div>", *s.ceiling->reached_iteration,
+          s.ceiling->reached_bytes ? " (" + bytes_text(*s.ceiling->reached_bytes) + ")" : "");
     }
     if (s.ceiling->early_projection) {
       out += fmt::format("<div class=\"small\">predicted from the first 25 % of it: {}</div>",
@@ -569,8 +597,8 @@ void header(std::string& out, const Report& report) {
   out += "</table>\n";
   out += "<ul class=\"toc\">";
   for (std::size_t i = 0; i < report.scenarios.size(); ++i) {
-    out += fmt::format("<li><a href=\"#s{}\">{}</a></li>", i + 1,
-                       esc(report.scenarios[i].scenario));
+    out +=
+        fmt::format("<li><a href=\"#s{}\">{}</a></li>", i + 1, esc(report.scenarios[i].scenario));
   }
   if (!report.history.empty()) out += "<li><a href=\"#history\">history</a></li>";
   if (report.comparison) out += "<li><a href=\"#comparison\">comparison</a></li>";
@@ -580,9 +608,10 @@ void header(std::string& out, const Report& report) {
 void glance_table(std::string& out, const Report& report,
                   const std::vector<std::vector<RunView>>& views) {
   if (views.empty()) return;
-  out += "<h2>Runs at a glance</h2>\n<table class=\"wide\">\n<tr><th>scenario</th><th>run</th>"
-         "<th>status</th><th>iterations</th><th>verdict</th><th>renderer after GC</th>"
-         "<th class=\"num\">slope</th><th class=\"num\">peak</th></tr>\n";
+  out +=
+      "<h2>Runs at a glance</h2>\n<table class=\"wide\">\n<tr><th>scenario</th><th>run</th>"
+      "<th>status</th><th>iterations</th><th>verdict</th><th>renderer after GC</th>"
+      "<th class=\"num\">slope</th><th class=\"num\">peak</th></tr>\n";
   for (std::size_t i = 0; i < views.size(); ++i) {
     for (const RunView& v : views[i]) {
       const RunSummary& s = v.run->summary;
@@ -599,8 +628,9 @@ void glance_table(std::string& out, const Report& report,
 }
 
 void verdict_table(std::string& out, const std::vector<RunView>& views) {
-  out += "<table class=\"wide\">\n<tr><th>run</th><th>status</th><th>verdict and reason</th>"
-         "<th>ceiling</th><th>expectations</th></tr>\n";
+  out +=
+      "<table class=\"wide\">\n<tr><th>run</th><th>status</th><th>verdict and reason</th>"
+      "<th>ceiling</th><th>expectations</th></tr>\n";
   for (const RunView& v : views) {
     const RunSummary& s = v.run->summary;
     std::string verdict = verdict_badge(s.verdict);
@@ -649,7 +679,8 @@ void compatibility_table(std::string& out, const CompatibilityTable& t) {
                            esc(truncate_text(cell.failure, kMaxMessageChars)));
       }
       if (!cell.screenshot.empty()) {
-        out += fmt::format("<div class=\"small\">{}</div>", link("", cell.screenshot, "screenshot"));
+        out +=
+            fmt::format("<div class=\"small\">{}</div>", link("", cell.screenshot, "screenshot"));
       }
       out += "</td>";
     }
@@ -688,7 +719,7 @@ ChartSpec role_chart(const RunView& v, const std::string& id) {
     const bool ra = a == "renderer" || a == "tab", rb = b == "renderer" || b == "tab";
     return ra != rb ? ra : a < b;
   });
-  ChartSeries total{"all processes", "#444444", {}, LineStyle::kDashed, 1.5, false};
+  ChartSeries total{"all processes", "#555555", {}, LineStyle::kSolid, 1.2, false};
   for (std::size_t i = 0; i < roles.size(); ++i) {
     ChartSeries s{roles[i], role_color(roles[i], i), {}, LineStyle::kSolid, 1.8, false};
     for (const auto& sample : v.run->memory_by_role) {
@@ -729,18 +760,18 @@ ChartSpec responsiveness_chart(const RunView& v, const std::string& id) {
   c.x = {"iteration", AxisUnit::kIteration, false};
   c.y = {"time", AxisUnit::kMilliseconds, true};
   c.empty_text = "no timings";
-  c.series.push_back(
-      {"iteration duration", "#1f77b4", chart_points(s.iteration_ms), LineStyle::kSolid, 1.8, false});
+  c.series.push_back({"iteration duration", "#1f77b4", chart_points(s.iteration_ms),
+                      LineStyle::kSolid, 1.8, false});
   ChartSeries heartbeat{"slowest heartbeat answer", "#ff7f0e", {}, LineStyle::kSolid, 1.8, false};
   for (const auto& p : s.heartbeat_max_ms) {
     if (p.value >= 0) {
       heartbeat.points.push_back({static_cast<double>(p.iteration), p.value});
     } else {
-      c.markers.push_back({static_cast<double>(p.iteration), std::nullopt,
-                           MarkerShape::kVerticalLine, "#d32f2f", "no answer",
-                           fmt::format("the page did not answer the heartbeat in iteration {}",
-                                       p.iteration),
-                           "no heartbeat answer"});
+      c.markers.push_back(
+          {static_cast<double>(p.iteration), std::nullopt, MarkerShape::kVerticalLine, "#d32f2f",
+           "no answer",
+           fmt::format("the page did not answer the heartbeat in iteration {}", p.iteration),
+           "no heartbeat answer"});
     }
   }
   c.series.push_back(std::move(heartbeat));
@@ -760,8 +791,9 @@ void steps_table(std::string& out, const ReportRun& run) {
     out += "<p class=\"muted\">No step timings.</p>\n";
     return;
   }
-  out += "<table>\n<tr><th>step</th><th class=\"num\">iterations</th><th class=\"num\">median</th>"
-         "<th class=\"num\">p95</th><th class=\"num\">max</th><th class=\"num\">failures</th></tr>\n";
+  out +=
+      "<table>\n<tr><th>step</th><th class=\"num\">iterations</th><th class=\"num\">median</th>"
+      "<th class=\"num\">p95</th><th class=\"num\">max</th><th class=\"num\">failures</th></tr>\n";
   for (const auto& step : run.steps) {
     std::vector<double> ms;
     for (const auto& p : step.duration_ms) {
@@ -789,8 +821,9 @@ void events_table(std::string& out, const RunSummary& s) {
     notable.push_back(&e);
   }
   if (notable.empty()) return;
-  out += "<h4>Events</h4>\n<table>\n<tr><th class=\"num\">iteration</th><th class=\"num\">time"
-         "</th><th>event</th><th>message</th></tr>\n";
+  out +=
+      "<h4>Events</h4>\n<table>\n<tr><th class=\"num\">iteration</th><th class=\"num\">time"
+      "</th><th>event</th><th>message</th></tr>\n";
   for (std::size_t i = 0; i < notable.size() && i < kMaxListedRows; ++i) {
     const EventRecord& e = *notable[i];
     const EventStyle* style = event_style(e.kind);
@@ -820,12 +853,15 @@ void js_errors_table(std::string& out, const ReportRun& run) {
     auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
       return g.first->message == e.message && g.first->source == e.source;
     });
-    if (it == groups.end()) groups.push_back({&e, 1});
-    else ++it->count;
+    if (it == groups.end())
+      groups.push_back({&e, 1});
+    else
+      ++it->count;
   }
   out += fmt::format("<h4>JavaScript errors ({})</h4>\n", run.js_errors.size());
-  out += "<table class=\"wide\">\n<tr><th class=\"num\">count</th><th class=\"num\">first at</th>"
-         "<th>message</th><th>source</th></tr>\n";
+  out +=
+      "<table class=\"wide\">\n<tr><th class=\"num\">count</th><th class=\"num\">first at</th>"
+      "<th>message</th><th>source</th></tr>\n";
   for (std::size_t i = 0; i < groups.size() && i < kMaxListedErrors; ++i) {
     const JsErrorRecord& e = *groups[i].first;
     out += fmt::format(
@@ -844,9 +880,10 @@ void js_errors_table(std::string& out, const ReportRun& run) {
 void dumps_table(std::string& out, const ReportRun& run) {
   const auto& dumps = run.summary.dumps;
   if (dumps.empty()) return;
-  out += "<h4>Dumps</h4>\n<table class=\"wide\">\n<tr><th class=\"num\">iteration</th><th>kind</th>"
-         "<th>trigger</th><th class=\"num\">value</th><th class=\"num\">size</th><th>file</th>"
-         "</tr>\n";
+  out +=
+      "<h4>Dumps</h4>\n<table class=\"wide\">\n<tr><th class=\"num\">iteration</th><th>kind</th>"
+      "<th>trigger</th><th class=\"num\">value</th><th class=\"num\">size</th><th>file</th>"
+      "</tr>\n";
   for (const auto& d : dumps) {
     out += fmt::format(
         "<tr><td class=\"num\">{}</td><td class=\"nowrap\">{}</td><td>{}</td><td class=\"num\">{}"
@@ -861,10 +898,11 @@ void dumps_table(std::string& out, const ReportRun& run) {
 
 void metric_details(std::string& out, const RunSummary& s) {
   if (!s.verdict || s.verdict->per_metric.empty()) return;
-  out += "<details><summary>Every metric's analysis</summary>\n<table class=\"wide small\">\n"
-         "<tr><th>metric</th><th>verdict</th><th class=\"num\">first \xE2\x86\x92 last</th>"
-         "<th class=\"num\">slope/it</th><th class=\"num\">95 % CI</th><th class=\"num\">"
-         "Theil\xE2\x80\x93Sen</th><th class=\"num\">threshold</th><th>reason</th></tr>\n";
+  out +=
+      "<details><summary>Every metric's analysis</summary>\n<table class=\"wide small\">\n"
+      "<tr><th>metric</th><th>verdict</th><th class=\"num\">first \xE2\x86\x92 last</th>"
+      "<th class=\"num\">slope/it</th><th class=\"num\">95 % CI</th><th class=\"num\">"
+      "Theil\xE2\x80\x93Sen</th><th class=\"num\">threshold</th><th>reason</th></tr>\n";
   for (const auto& m : s.verdict->per_metric) {
     auto amount = [&](double v) {
       return std::isfinite(v) ? format_amount(v, m.unit) : std::string("unbounded");
@@ -936,10 +974,12 @@ void scenario_section(std::string& out, const ScenarioReport& sc, std::size_t in
   out += "<h3>Renderer memory per iteration</h3>\n";
   const ChartSpec main = memory_chart(views, fmt::format("s{}-memory", index + 1), true);
   out += "<div class=\"chart\">" + render_svg_chart(main) + "</div>\n";
-  out += "<p class=\"note\">Private memory of the page's renderer processes at each checkpoint "
-         "(after a forced GC when the run forces one). Dashed from the last checkpoint: the fitted "
-         "line to where it meets the ceiling. Markers sit on the curve at the event's iteration; "
-         "hover over any of them for details.</p>\n";
+  out += fmt::format(
+      "<p class=\"note\">Private memory of the page's renderer processes at each checkpoint "
+      "(after a forced GC when the run forces one).{} Dash-dot from the last checkpoint: the "
+      "fitted line to where it meets the ceiling. Markers sit on the curve at the event's "
+      "iteration; hover over a marker or a point for details.</p>\n",
+      dimensions(sc).by_variant() ? " Colour: the variant; line style: the browser." : "");
   double data_max = 0, lowest_ceiling = INFINITY;
   for (const auto& v : views) {
     for (const auto& p : v.curve) data_max = std::max(data_max, p.y);
@@ -966,9 +1006,10 @@ std::string night_label(const std::string& started_at) {
 }
 
 void history_section(std::string& out, const std::vector<HistorySeries>& history) {
-  out += "<h2 id=\"history\">History</h2>\n<p class=\"note\">Slope and peak of each run across "
-         "nights; red triangles mark a regression found by comparing with the previous night."
-         "</p>\n";
+  out +=
+      "<h2 id=\"history\">History</h2>\n<p class=\"note\">Slope and peak of each run across "
+      "nights; red triangles mark a regression found by comparing with the previous night."
+      "</p>\n";
   for (std::size_t i = 0; i < history.size(); ++i) {
     const HistorySeries& h = history[i];
     out += fmt::format("<h3>{}</h3>\n", esc(h.key));
@@ -982,22 +1023,22 @@ void history_section(std::string& out, const std::vector<HistorySeries>& history
       c.title = (slope ? "slope per iteration across nights, " : "peak across nights, ") + h.key;
       c.width = kHalfChart;
       c.plot_height = kSmallPlotHeight - 30;
-      c.x = {"night", AxisUnit::kIteration, false, std::nullopt, std::nullopt, ticks};
+      // Half a night of room on either side, so the first and last points are not on the axes.
+      c.x = {"night", AxisUnit::kIteration, false, 0.5, h.points.size() + 0.5, ticks};
       c.y = {slope ? "renderer growth per iteration" : "peak renderer memory", AxisUnit::kBytes,
              true};
-      ChartSeries s{slope ? "slope" : "peak", slope ? "#1f77b4" : "#9467bd", {},
-                    LineStyle::kSolid, 2, true};
+      ChartSeries s{
+          slope ? "slope" : "peak", slope ? "#1f77b4" : "#9467bd", {}, LineStyle::kSolid, 2, true};
       for (std::size_t k = 0; k < h.points.size(); ++k) {
         const HistoryPoint& p = h.points[k];
         const auto& value = slope ? p.slope_bytes_per_iteration : p.peak_bytes;
         if (!value) continue;
         s.points.push_back({static_cast<double>(k + 1), *value});
         if (p.regression) {
-          c.markers.push_back({static_cast<double>(k + 1), *value, MarkerShape::kTriangle,
-                               "#d32f2f", "regression",
-                               fmt::format("{} ({}): {}", p.run_id, p.started_at,
-                                           p.regression_reason),
-                               "regression"});
+          c.markers.push_back(
+              {static_cast<double>(k + 1), *value, MarkerShape::kTriangle, "#d32f2f", "regression",
+               fmt::format("{} ({}): {}", p.run_id, p.started_at, p.regression_reason),
+               "regression"});
         }
       }
       c.series.push_back(std::move(s));
@@ -1005,13 +1046,15 @@ void history_section(std::string& out, const std::vector<HistorySeries>& history
     };
     out += fmt::format("<div class=\"half\"><h4>Slope</h4><div class=\"chart\">{}</div></div>",
                        render_svg_chart(chart(true)));
-    out += fmt::format(
-        "<div class=\"half last\"><h4>Peak</h4><div class=\"chart\">{}</div></div>\n",
-        render_svg_chart(chart(false)));
-    out += "<table class=\"wide\">\n<tr><th class=\"num\">night</th><th>started</th><th>run</th>"
-           "<th>verdict</th><th class=\"num\">slope</th><th class=\"num\">peak</th>"
-           "<th>regression</th></tr>\n";
-    const std::size_t first = h.points.size() > kMaxListedRows ? h.points.size() - kMaxListedRows : 0;
+    out +=
+        fmt::format("<div class=\"half last\"><h4>Peak</h4><div class=\"chart\">{}</div></div>\n",
+                    render_svg_chart(chart(false)));
+    out +=
+        "<table class=\"wide\">\n<tr><th class=\"num\">night</th><th>started</th><th>run</th>"
+        "<th>verdict</th><th class=\"num\">slope</th><th class=\"num\">peak</th>"
+        "<th>regression</th></tr>\n";
+    const std::size_t first =
+        h.points.size() > kMaxListedRows ? h.points.size() - kMaxListedRows : 0;
     for (std::size_t k = first; k < h.points.size(); ++k) {
       const HistoryPoint& p = h.points[k];
       out += fmt::format(
@@ -1021,8 +1064,7 @@ void history_section(std::string& out, const std::vector<HistorySeries>& history
           verdict_badge(p.verdict),
           p.slope_bytes_per_iteration ? signed_bytes(*p.slope_bytes_per_iteration) + "/it" : "-",
           p.peak_bytes ? bytes_text(*p.peak_bytes) : "-",
-          p.regression ? "<span class=\"bad\">regression</span> " + esc(p.regression_reason)
-                       : "");
+          p.regression ? "<span class=\"bad\">regression</span> " + esc(p.regression_reason) : "");
     }
     out += "</table>\n";
   }
@@ -1040,12 +1082,14 @@ void comparison_section(std::string& out, const Comparison& c) {
                      regressions, regressions == 1 ? "" : "s", regressions ? "</span>" : "",
                      improvements, improvements == 1 ? "" : "s");
   if (!c.pairs.empty()) {
-    out += "<table class=\"wide\">\n<tr><th>run</th><th>baseline</th><th>candidate</th>"
-           "<th class=\"num\">slope change</th><th class=\"num\">peak change</th><th>result</th>"
-           "<th>reason</th></tr>\n";
+    out +=
+        "<table class=\"wide\">\n<tr><th>run</th><th>baseline</th><th>candidate</th>"
+        "<th class=\"num\">slope change</th><th class=\"num\">peak change</th><th>result</th>"
+        "<th>reason</th></tr>\n";
     for (const auto& p : c.pairs) {
       out += fmt::format(
-          "<tr{}><td>{}<div class=\"small muted\">baseline {}<br>candidate {}</div></td><td>{}</td><td>{}</td>"
+          "<tr{}><td>{}<div class=\"small muted\">baseline {}<br>candidate "
+          "{}</div></td><td>{}</td><td>{}</td>"
           "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
           p.kind == ChangeKind::kRegression ? " class=\"regression\"" : "", esc(p.label()),
           esc(p.baseline_run), esc(p.candidate_run), verdict_badge(p.baseline_verdict),
@@ -1075,10 +1119,12 @@ std::string render_html(const Report& report) {
   }
   std::string out;
   out.reserve(64 * 1024);
-  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\">\n";
-  out += fmt::format("<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n<div class=\"page\">\n",
-                     esc(report.title.empty() ? "Memory report" : report.title), kCss);
+  out +=
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\">\n";
+  out +=
+      fmt::format("<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n<div class=\"page\">\n",
+                  esc(report.title.empty() ? "Memory report" : report.title), kCss);
   header(out, report);
   if (report.scenarios.empty()) out += "<p class=\"muted\">No runs in this report.</p>\n";
   glance_table(out, report, views);

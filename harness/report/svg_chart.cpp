@@ -49,10 +49,14 @@ double text_width(std::string_view text, double font_size) {
 
 const char* dasharray(LineStyle style) {
   switch (style) {
-    case LineStyle::kDashed: return "7,4";
-    case LineStyle::kDotted: return "2,3";
-    case LineStyle::kDashDot: return "10,4,2,4";
-    case LineStyle::kSolid: break;
+    case LineStyle::kDashed:
+      return "7,4";
+    case LineStyle::kDotted:
+      return "2,3";
+    case LineStyle::kDashDot:
+      return "10,4,2,4";
+    case LineStyle::kSolid:
+      break;
   }
   return nullptr;
 }
@@ -85,7 +89,8 @@ DisplayUnit display_unit(AxisUnit unit, double magnitude) {
       if (magnitude >= 1e6) return {1e6, "M"};
       if (magnitude >= 1e4) return {1e3, "k"};
       return {1, ""};
-    case AxisUnit::kIteration: break;
+    case AxisUnit::kIteration:
+      break;
   }
   return {1, ""};
 }
@@ -121,9 +126,7 @@ std::string tick_label(double value, int decimals, const std::string& suffix) {
 
 struct Box {
   double x0, y0, x1, y1;
-  bool overlaps(const Box& o) const {
-    return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1;
-  }
+  bool overlaps(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
 };
 
 // The plot's mapping from data to pixels.
@@ -172,8 +175,7 @@ ChartSpec sanitized(const ChartSpec& spec) {
   std::erase_if(s.markers, [](const ChartMarker& m) {
     return !std::isfinite(m.x) || (m.y && !std::isfinite(*m.y));
   });
-  std::erase_if(s.segments,
-                [](const ChartSegment& g) { return !finite(g.from) || !finite(g.to); });
+  std::erase_if(s.segments, [](const ChartSegment& g) { return !finite(g.from) || !finite(g.to); });
   auto clean_axis = [](ChartAxis& a) {
     if (a.min && !std::isfinite(*a.min)) a.min.reset();
     if (a.max && !std::isfinite(*a.max)) a.max.reset();
@@ -213,7 +215,8 @@ std::string empty_chart(const ChartSpec& spec) {
       "stroke=\"#b0b4ba\" stroke-dasharray=\"6,4\"/>\n",
       px(kMarginLeft), px(kMarginTop), px(w), px(spec.plot_height));
   out += fmt::format(
-      "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"14\" fill=\"#777777\">{}</text>\n",
+      "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"14\" "
+      "fill=\"#777777\">{}</text>\n",
       px(kMarginLeft + w / 2), px(kMarginTop + spec.plot_height / 2.0 + 5),
       escape_markup(spec.empty_text));
   out += "</svg>\n";
@@ -240,7 +243,8 @@ void marker_shape(std::string& out, MarkerShape shape, double x, double y, const
       break;
     case MarkerShape::kRing:
       out += fmt::format(
-          "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"#ffffff\" stroke=\"{}\" stroke-width=\"2\"/>",
+          "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"#ffffff\" stroke=\"{}\" "
+          "stroke-width=\"2\"/>",
           px(x), px(y), px(r), color);
       break;
     case MarkerShape::kCross:
@@ -266,9 +270,8 @@ void marker_shape(std::string& out, MarkerShape shape, double x, double y, const
                          px(x - r), px(y), color);
       break;
     case MarkerShape::kVerticalLine:
-      out += fmt::format(
-          "<path d=\"M{} {}L{} {}\" stroke=\"{}\" stroke-width=\"2\"/>", px(x), px(y - r), px(x),
-          px(y + r), color);
+      out += fmt::format("<path d=\"M{} {}L{} {}\" stroke=\"{}\" stroke-width=\"2\"/>", px(x),
+                         px(y - r), px(x), px(y + r), color);
       break;
   }
 }
@@ -291,11 +294,21 @@ std::string escape_markup(std::string_view text) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&#39;";
+          break;
         default:
           if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
             out += kReplacement;
@@ -310,9 +323,12 @@ std::string escape_markup(std::string_view text) {
     // overlong forms, surrogates, code points above U+10FFFF and XML's U+FFFE/U+FFFF.
     std::size_t len = 0;
     std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+    if (c >= 0xC2 && c <= 0xDF)
+      len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+      len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+      len = 4, cp = c & 0x07;
     bool ok = len > 0 && i + len <= text.size();
     for (std::size_t k = 1; ok && k < len; ++k) {
       const auto cc = static_cast<unsigned char>(text[i + k]);
@@ -361,14 +377,19 @@ std::vector<ChartPoint> thin_points(std::span<const ChartPoint> points, std::siz
 std::string format_axis_value(double value, AxisUnit unit) {
   if (!std::isfinite(value)) return "-";
   switch (unit) {
-    case AxisUnit::kBytes: return format_bytes(value);
-    case AxisUnit::kSeconds: return fmt::format("{:.1f} s", value);
-    case AxisUnit::kMilliseconds: return fmt::format("{:.0f} ms", value);
-    case AxisUnit::kIteration: return fmt::format("it. {:.0f}", value);
-    case AxisUnit::kCount: break;
+    case AxisUnit::kBytes:
+      return format_bytes(value);
+    case AxisUnit::kSeconds:
+      return fmt::format("{:.1f} s", value);
+    case AxisUnit::kMilliseconds:
+      return fmt::format("{:.0f} ms", value);
+    case AxisUnit::kIteration:
+      return fmt::format("it. {:.0f}", value);
+    case AxisUnit::kCount:
+      break;
   }
   return std::fabs(value - std::round(value)) < 1e-9 ? fmt::format("{:.0f}", value)
-                                                      : fmt::format("{:.2f}", value);
+                                                     : fmt::format("{:.2f}", value);
 }
 
 AxisScale scale_axis(double lo, double hi, const ChartAxis& axis, int target) {
@@ -606,7 +627,7 @@ std::string render_svg_chart(const ChartSpec& original) {
   out += "<g class=\"markers\">\n";
   for (const auto& m : spec.markers) {
     const bool vertical = !m.y || m.shape == MarkerShape::kVerticalLine;
-    const bool out_left = m.x < f.x.lo, out_right = m.x > f.x.hi;
+    const bool out_left = m.x<f.x.lo, out_right = m.x> f.x.hi;
     const double x = std::clamp(f.px_x(m.x), f.left, f.right());
     out += fmt::format("<g class=\"marker\"><title>{}</title>", escape_markup(m.tooltip));
     double label_y;
@@ -641,7 +662,8 @@ std::string render_svg_chart(const ChartSpec& original) {
             box.y1 > f.bottom()) {
           continue;
         }
-        if (std::any_of(placed.begin(), placed.end(), [&](const Box& b) { return b.overlaps(box); })) {
+        if (std::any_of(placed.begin(), placed.end(),
+                        [&](const Box& b) { return b.overlaps(box); })) {
           continue;
         }
         placed.push_back(box);
@@ -662,9 +684,9 @@ std::string render_svg_chart(const ChartSpec& original) {
       double text_x;
       if (item.series) {
         const ChartSeries& s = *item.series;
-        out += fmt::format(
-            "<path d=\"M{} {}H{}\" stroke=\"{}\" stroke-width=\"{}\"{}/>", px(item.x), px(cy),
-            px(item.x + 24), s.color, px(std::max(2.0, s.stroke_width)), dash_attr(s.style));
+        out += fmt::format("<path d=\"M{} {}H{}\" stroke=\"{}\" stroke-width=\"{}\"{}/>",
+                           px(item.x), px(cy), px(item.x + 24), s.color,
+                           px(std::max(2.0, s.stroke_width)), dash_attr(s.style));
         text_x = item.x + 30;
       } else {
         const ChartMarker& m = *item.marker;

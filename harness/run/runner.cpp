@@ -601,7 +601,7 @@ class RunExecution {
     Step open_start;
     open_start.kind = StepKind::kOpen;
     open_start.url = summary_.info.start_url;
-    open_start.label = "open " + summary_.info.start_url;
+    open_start.label = "open the start page";
     open_start.where = {plan_.scenario->file.string(), 0, 0};
     run_phase(runner, phase, {open_start}, iteration_.load());
     run_phase(runner, phase, plan_.scenario->setup, iteration_.load());

@@ -877,6 +877,105 @@ Scenario parse_scenario(std::string_view text, const std::filesystem::path& file
   return scenario;
 }
 
+Matrix load_matrix(const std::filesystem::path& file, const LoadOptions& options) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw InputError(fmt::format("cannot read matrix '{}': {}", file.string(),
+                                 std::filesystem::exists(file) ? "permission denied or not a file"
+                                                               : "no such file"));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  Validator v(file.string());
+  YAML::Node root;
+  try {
+    root = YAML::Load(text.str());
+  } catch (const YAML::ParserException& e) {
+    v.error(v.where(e.mark), fmt::format("YAML syntax: {}", e.msg));
+    throw ScenarioError(std::move(v.diagnostics()));
+  }
+  Matrix matrix;
+  matrix.file = file;
+  if (!root.IsMap()) {
+    v.error(root, "a matrix is a mapping: name, description, runs: [{scenario: ..., browsers: "
+                  "[...], variants: {...}, iterations: N}]");
+    throw ScenarioError(std::move(v.diagnostics()));
+  }
+  MapReader top(v, root, "the matrix", {"name", "description", "runs"});
+  top.require("name", "a short name, e.g. name: nightly");
+  top.require("runs", "the list of scenarios to run");
+  if (auto name = top.string("name", "a short name")) matrix.name = *name;
+  if (auto d = top.string("description", "text")) matrix.description = *d;
+  if (top.has("runs")) {
+    const YAML::Node runs = top.get("runs");
+    if (!runs.IsSequence() || runs.size() == 0) {
+      v.error(runs, "runs must be a non-empty list of {scenario: file, browsers: [...], "
+                    "variants: {name: [values]}, iterations: N|auto}");
+    } else {
+      for (const auto& item : runs) {
+        if (!item.IsMap()) {
+          v.error(item, "each run of a matrix is a mapping with at least `scenario:`");
+          continue;
+        }
+        MapReader m(v, item, "a matrix run", {"scenario", "browsers", "variants", "iterations"});
+        m.require("scenario", "the scenario file, relative to the matrix file");
+        MatrixEntry entry;
+        entry.where = v.where(item);
+        if (auto s = m.string("scenario", "a file path")) {
+          entry.scenario = file.parent_path() / *s;
+          if (!std::filesystem::exists(entry.scenario)) {
+            v.error(m.get("scenario"), fmt::format("scenario '{}' does not exist (resolved "
+                                                   "against the matrix file's folder)",
+                                                   entry.scenario.lexically_normal().string()));
+          }
+        }
+        if (m.has("browsers")) {
+          const YAML::Node b = m.get("browsers");
+          std::vector<YAML::Node> names;
+          if (b.IsScalar()) names.push_back(b);
+          else if (b.IsSequence()) for (const auto& n : b) names.push_back(n);
+          else v.error(b, "browsers must be a list of profile names");
+          for (const auto& n : names) {
+            if (!n.IsScalar() || std::find(options.known_browsers.begin(),
+                                           options.known_browsers.end(),
+                                           n.Scalar()) == options.known_browsers.end()) {
+              v.error(n, fmt::format("unknown browser profile '{}'; known: {}",
+                                     n.IsScalar() ? n.Scalar() : "?", join(options.known_browsers)));
+              continue;
+            }
+            entry.browsers.push_back(n.Scalar());
+          }
+        }
+        if (m.has("variants")) {
+          const YAML::Node vars = m.get("variants");
+          if (!vars.IsMap()) {
+            v.error(vars, "variants must be a mapping name: [values]");
+          } else {
+            for (auto it = vars.begin(); it != vars.end(); ++it) {
+              std::string values;
+              if (it->second.IsScalar()) values = it->second.Scalar();
+              else if (it->second.IsSequence()) {
+                for (const auto& value : it->second) {
+                  values += (values.empty() ? "" : ",") + value.Scalar();
+                }
+              }
+              if (values.empty()) {
+                v.error(it->second, "a variant needs a value or a list of values");
+                continue;
+              }
+              entry.variants.push_back(it->first.Scalar() + "=" + values);
+            }
+          }
+        }
+        if (auto n = m.string("iterations", "a number or auto")) entry.iterations = *n;
+        matrix.entries.push_back(std::move(entry));
+      }
+    }
+  }
+  if (!v.diagnostics().empty()) throw ScenarioError(std::move(v.diagnostics()));
+  return matrix;
+}
+
 Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& options) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {

@@ -24,6 +24,26 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
 Scenario parse_scenario(std::string_view text, const std::filesystem::path& file,
                         const LoadOptions& options = {});
 
+// `harness matrix` input: scenarios × browsers × variants, one run per cell.
+struct MatrixEntry {
+  std::filesystem::path scenario;      // resolved against the matrix file's folder
+  SourceLocation where;
+  std::vector<std::string> browsers;   // empty: the scenario's
+  std::vector<std::string> variants;   // pins, "name=v1,v2"
+  std::string iterations;              // "" (the scenario's), a number, or "auto"
+};
+
+struct Matrix {
+  std::filesystem::path file;
+  std::string name;
+  std::string description;
+  std::vector<MatrixEntry> entries;
+};
+
+// Validates the matrix file itself (its scenarios are loaded by the caller). Throws
+// ScenarioError / InputError like load_scenario.
+Matrix load_matrix(const std::filesystem::path& file, const LoadOptions& options = {});
+
 // The candidate closest to `word` by edit distance, if close enough to be a likely typo;
 // empty otherwise. Used for "did you mean" hints.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);

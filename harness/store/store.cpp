@@ -70,6 +70,8 @@ CREATE INDEX IF NOT EXISTS events_run ON events(run_id, t_ms);
 CREATE TABLE IF NOT EXISTS dumps(
   run_id TEXT NOT NULL, t_ms INTEGER, iteration INTEGER, kind TEXT, rule TEXT, metric TEXT,
   value_bytes REAL, file TEXT, size_bytes INTEGER);
+CREATE TABLE IF NOT EXISTS matrices(
+  id TEXT PRIMARY KEY, name TEXT, started_at TEXT, results_dir TEXT, good INTEGER DEFAULT 0);
 CREATE TABLE IF NOT EXISTS heartbeats(
   run_id TEXT NOT NULL, t_ms INTEGER, iteration INTEGER, latency_ms REAL);
 )sql";
@@ -307,6 +309,63 @@ std::vector<DumpRecord> Store::dumps(const std::string& run_id) const {
                    column_text(q, 6), static_cast<std::uint64_t>(q.getColumn(7).getInt64())});
   }
   return out;
+}
+
+std::vector<StepRecord> Store::steps(const std::string& run_id) const {
+  SQLite::Statement q(impl_->db,
+                      "SELECT iteration, idx, phase, label, started_ms, duration_ms, ok, error FROM "
+                      "steps WHERE run_id = ? ORDER BY rowid");
+  q.bind(1, run_id);
+  std::vector<StepRecord> out;
+  while (q.executeStep()) {
+    out.push_back({q.getColumn(0).getInt(), q.getColumn(1).getInt(), column_text(q, 2),
+                   column_text(q, 3), q.getColumn(4).getInt64(), q.getColumn(5).getDouble(),
+                   q.getColumn(6).getInt() != 0, column_text(q, 7)});
+  }
+  return out;
+}
+
+void Store::upsert_matrix(const MatrixRow& row) {
+  SQLite::Statement q(impl_->db,
+                      "INSERT INTO matrices(id, name, started_at, results_dir, good) "
+                      "VALUES(?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET results_dir = "
+                      "excluded.results_dir");
+  q.bind(1, row.id);
+  q.bind(2, row.name);
+  q.bind(3, row.started_at);
+  q.bind(4, row.results_dir);
+  q.bind(5, row.good ? 1 : 0);
+  q.exec();
+}
+
+void Store::mark_matrix_good(const std::string& id) {
+  SQLite::Statement q(impl_->db, "UPDATE matrices SET good = 1 WHERE id = ?");
+  q.bind(1, id);
+  q.exec();
+}
+
+namespace {
+Store::MatrixRow read_matrix_row(SQLite::Statement& q) {
+  return {column_text(q, 0), column_text(q, 1), column_text(q, 2), column_text(q, 3),
+          q.getColumn(4).getInt() != 0};
+}
+}  // namespace
+
+std::optional<Store::MatrixRow> Store::matrix(const std::string& id) const {
+  SQLite::Statement q(impl_->db,
+                      "SELECT id, name, started_at, results_dir, good FROM matrices WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  return read_matrix_row(q);
+}
+
+std::optional<Store::MatrixRow> Store::last_good_matrix(const std::string& name) const {
+  SQLite::Statement q(impl_->db,
+                      "SELECT id, name, started_at, results_dir, good FROM matrices WHERE name = ? "
+                      "AND good = 1 ORDER BY started_at DESC LIMIT 1");
+  q.bind(1, name);
+  if (!q.executeStep()) return std::nullopt;
+  return read_matrix_row(q);
 }
 
 void Store::set_run_summary(const std::string& run_id, const std::string& summary_json) {

@@ -43,6 +43,20 @@ class Store {
   std::vector<CheckpointRecord> checkpoints(const std::string& run_id) const;
   std::vector<EventRecord> events(const std::string& run_id) const;
   std::vector<DumpRecord> dumps(const std::string& run_id) const;
+  std::vector<StepRecord> steps(const std::string& run_id) const;
+
+  // Matrices (harness matrix): a night's set of runs; `good` once compared without regression.
+  struct MatrixRow {
+    std::string id;
+    std::string name;
+    std::string started_at;
+    std::string results_dir;
+    bool good = false;
+  };
+  void upsert_matrix(const MatrixRow& row);
+  void mark_matrix_good(const std::string& id);
+  std::optional<MatrixRow> matrix(const std::string& id) const;
+  std::optional<MatrixRow> last_good_matrix(const std::string& name) const;
   std::size_t sample_count(const std::string& run_id) const;
   // The summary.json text stored when the run ended; empty when it has none.
   std::string run_summary_json(const std::string& run_id) const;

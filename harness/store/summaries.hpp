@@ -10,7 +10,16 @@
 
 namespace harness {
 
-// Throws InputError naming `what` when nothing is found there.
+struct LoadedRun {
+  RunSummary summary;
+  std::filesystem::path dir;  // the run folder (where summary.json is)
+};
+
+// `what` is a summary.json, a run folder, a matrix folder (matrix.json lists its runs), a
+// results folder (every run folder in it), a run id in the store, or `last-good:NAME` (the runs
+// of the newest matrix NAME marked good in the store). Throws InputError naming `what` when
+// nothing is found there.
+std::vector<LoadedRun> load_runs(const std::string& what, const std::filesystem::path& database);
 std::vector<RunSummary> load_summaries(const std::string& what,
                                        const std::filesystem::path& database);
 

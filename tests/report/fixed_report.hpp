@@ -38,6 +38,10 @@ inline RunSummary base_run(const std::string& id, const std::string& browser,
     r.input_mode = "scripted";
   }
   r.results_dir = "results/" + id;
+  r.reason = "60 iterations completed";
+  // "20261122T170140Z-..." -> "2026-11-22T17:01:40.000Z"
+  r.started_at = id.substr(0, 4) + "-" + id.substr(4, 2) + "-" + id.substr(6, 2) + "T" +
+                 id.substr(9, 2) + ":" + id.substr(11, 2) + ":" + id.substr(13, 2) + ".000Z";
   s.checkpoints.clear();
   s.events.clear();
   s.events.push_back({1500, 0, "browser_started", browser + " " + r.browser_version, {}});
@@ -85,10 +89,12 @@ inline std::vector<RoleSample> role_samples(const std::vector<std::string>& role
 }
 
 inline const std::vector<std::string>& step_labels() {
-  static const std::vector<std::string> labels = {
-      "click #next-customer", "frame #review-frame: type #note",
-      "frame #review-frame: select #decision", "frame #review-frame: click #approve",
-      "click #close-review", "wait_for vtm.state == idle"};
+  static const std::vector<std::string> labels = {"click #next-customer",
+                                                  "frame #review-frame: type #note",
+                                                  "frame #review-frame: select #decision",
+                                                  "frame #review-frame: click #approve",
+                                                  "click #close-review",
+                                                  "wait_for vtm.state == idle"};
   return labels;
 }
 
@@ -142,8 +148,8 @@ inline Report fixed_report() {
   ReportRun none;
   none.dir = "20261122T170102Z-vtm-review-chromium-retention=none";
   none.summary = d::base_run(none.dir, "chromium", "none");
-  d::add_checkpoints(none.summary, 60, [&](int i) { return (38.6 + 0.15 * i - 0.0012 * i * i) * MiB; },
-                     1.3);
+  d::add_checkpoints(
+      none.summary, 60, [&](int i) { return (38.6 + 0.15 * i - 0.0012 * i * i) * MiB; }, 1.3);
   none.summary.events.push_back(
       {13100, 20, "reloaded", "top-level navigation after iteration 20 (reload_every 20)", {}});
   none.summary.events.push_back(
@@ -161,9 +167,9 @@ inline Report fixed_report() {
       d::role_samples({"renderer", "browser", "gpu", "utility"}, 33, 38 * MiB, 0.15 * MiB);
   none.steps = d::step_timings(60);
   for (int i : {3, 9, 15}) {
-    none.js_errors.push_back({2500 + i * 500, i,
-                              "Uncaught TypeError: Cannot read properties of null (reading 'focus')",
-                              "http://127.0.0.1:4000/vtm-review/review.js:41:17"});
+    none.js_errors.push_back(
+        {2500 + i * 500, i, "Uncaught TypeError: Cannot read properties of null (reading 'focus')",
+         "http://127.0.0.1:4000/vtm-review/review.js:41:17"});
   }
   none.js_errors.push_back({30100, 58, "Uncaught Error: <b>queue</b> & \"reviews\" out of sync",
                             "http://127.0.0.1:4000/vtm-review/queue.js:7:3"});
@@ -172,7 +178,8 @@ inline Report fixed_report() {
   ReportRun window;
   window.dir = "20261122T170140Z-vtm-review-chromium-retention=window";
   window.summary = d::base_run(window.dir, "chromium", "window");
-  d::add_checkpoints(window.summary, 60, [&](int i) { return (52.0 + 9.5 * i) * MiB; }, 1.35);
+  d::add_checkpoints(
+      window.summary, 60, [&](int i) { return (52.0 + 9.5 * i) * MiB; }, 1.35);
   window.summary.verdict = d::verdict(
       VerdictKind::kRetains,
       "renderer.private_bytes grows 9.5 MiB/iteration (95 % CI [9.3 MiB, 9.7 MiB], Theil–Sen "
@@ -183,11 +190,12 @@ inline Report fixed_report() {
   window.summary.peak = Peak{metric::kRendererPrivate, 861.2 * MiB, 32900, 60};
   window.summary.expect.verdict = VerdictKind::kStable;
   window.summary.expectations = {true, false, {"verdict is retains, expected stable"}};
-  window.summary.dumps.push_back({16100, 26, "heap_snapshot",
-                                  "private >= 300 MiB (rule 1, dump 1/10)", "private",
-                                  301.5 * MiB, "dumps/heap-it26.heapsnapshot",
-                                  static_cast<std::uint64_t>(45 * MiB)});
-  window.summary.events.push_back({16100, 26, "dump_written",
+  window.summary.dumps.push_back(
+      {16100, 26, "heap_snapshot", "private >= 300 MiB (rule 1, dump 1/10)", "private", 301.5 * MiB,
+       "dumps/heap-it26.heapsnapshot", static_cast<std::uint64_t>(45 * MiB)});
+  window.summary.events.push_back({16100,
+                                   26,
+                                   "dump_written",
                                    "private >= 300 MiB: dumps/heap-it26.heapsnapshot (45.0 MiB)",
                                    {}});
   window.summary.info.duration_s = 35.9;
@@ -200,14 +208,17 @@ inline Report fixed_report() {
   ReportRun failed;
   failed.dir = "20261122T171500Z-vtm-review-ie11-retention=none";
   failed.summary = d::base_run(failed.dir, "ie11", "none");
-  d::add_checkpoints(failed.summary, 20, [&](int i) { return (61.0 + 0.2 * i) * MiB; }, 1.0);
+  d::add_checkpoints(
+      failed.summary, 20, [&](int i) { return (61.0 + 0.2 * i) * MiB; }, 1.0);
   failed.summary.info.status = RunStatus::kStepFailed;
   failed.summary.info.reason =
       "step \"frame #review-frame: click #approve\" failed in iteration 23 "
       "(scenarios/vtm-review.yaml:17:11): no element matches \"#approve\" within 5000 ms";
   failed.summary.info.iterations_completed = 22;
   failed.summary.info.duration_s = 21.7;
-  failed.summary.events.push_back({14600, 23, "step_failed",
+  failed.summary.events.push_back({14600,
+                                   23,
+                                   "step_failed",
                                    "no element matches \"#approve\" within 5000 ms",
                                    {{"step", "frame #review-frame: click #approve"}}});
   failed.summary.files["screenshot"] = "screenshots/failure-iteration-23.png";
@@ -230,7 +241,8 @@ inline Report fixed_report() {
   ReportRun killed;
   killed.dir = "20261122T171640Z-vtm-review-ie11-retention=window";
   killed.summary = d::base_run(killed.dir, "ie11", "window");
-  d::add_checkpoints(killed.summary, 95, [&](int i) { return (60.0 + 12.4 * i) * MiB; }, 1.0);
+  d::add_checkpoints(
+      killed.summary, 95, [&](int i) { return (60.0 + 12.4 * i) * MiB; }, 1.0);
   killed.summary.info.status = RunStatus::kCeilingReached;
   killed.summary.info.reason =
       "the renderer passed the ceiling of 1.27 GiB in iteration 96 and was ended (enforce: kill)";
@@ -244,18 +256,21 @@ inline Report fixed_report() {
   killed.summary.ceiling->early_projection =
       Projection{metric::kRendererPrivate, 1300 * MiB, 99.5, 93.0, 107.8, 52.7, 49.5, 56.9, 0.5};
   killed.summary.events.push_back(
-      {51000, 96, "ceiling_reached",
-       "renderer private memory 1.27 GiB passed the ceiling of 1.27 GiB (kill)", {}});
+      {51000,
+       96,
+       "ceiling_reached",
+       "renderer private memory 1.27 GiB passed the ceiling of 1.27 GiB (kill)",
+       {}});
   killed.summary.events.push_back(
       {51050, 96, "crashed", "the renderer was ended at the ceiling (pid 4242)", {}});
   killed.summary.dumps.push_back({51200, 96, "minidump", "crash", "", 0,
                                   "dumps/completed/4f1c2a.dmp",
                                   static_cast<std::uint64_t>(2.3 * MiB)});
-  killed.summary.verdict = d::verdict(
-      VerdictKind::kRetains,
-      "renderer.private_bytes grows 12.4 MiB/iteration (95 % CI [12.3 MiB, 12.5 MiB], "
-      "Theil–Sen 12.4 MiB), above the threshold of 256.0 KiB: +1.15 GiB in all",
-      12.4 * MiB, 12.3 * MiB, 12.5 * MiB);
+  killed.summary.verdict =
+      d::verdict(VerdictKind::kRetains,
+                 "renderer.private_bytes grows 12.4 MiB/iteration (95 % CI [12.3 MiB, 12.5 MiB], "
+                 "Theil–Sen 12.4 MiB), above the threshold of 256.0 KiB: +1.15 GiB in all",
+                 12.4 * MiB, 12.3 * MiB, 12.5 * MiB);
   killed.summary.projection =
       Projection{metric::kRendererPrivate, 1300 * MiB, 100.6, 99.8, 101.5, 53.3, 52.9, 53.8, 0.5};
   killed.summary.peak = Peak{metric::kRendererPrivate, 1301.4 * MiB, 51000, 96};
@@ -292,11 +307,11 @@ inline Report fixed_report() {
   for (int night = 0; night < 6; ++night) {
     const std::string date = "2026-11-" + std::to_string(17 + night) + "T17:01:40Z";
     const bool leaks = night >= 4;
-    retaining.points.push_back(
-        {"night-" + std::to_string(night + 1) + "-window", date,
-         leaks ? 9.5 * MiB : (78.0 + night * 3) * 1024, leaks ? 861.2 * MiB : 47.0 * MiB,
-         leaks ? "retains" : "stable", night == 4,
-         night == 4 ? "verdict went from stable to retains" : ""});
+    retaining.points.push_back({"night-" + std::to_string(night + 1) + "-window", date,
+                                leaks ? 9.5 * MiB : (78.0 + night * 3) * 1024,
+                                leaks ? 861.2 * MiB : 47.0 * MiB, leaks ? "retains" : "stable",
+                                night == 4,
+                                night == 4 ? "verdict went from stable to retains" : ""});
     stable.points.push_back({"night-" + std::to_string(night + 1) + "-none", date,
                              (80.0 - night) * 1024, (50.0 + night * 0.3) * MiB, "stable", false,
                              ""});

@@ -40,8 +40,7 @@ std::string lower(std::string s) {
 
 // "NaN", "nan", "inf", "-inf" as numbers, wherever they would land (coordinates, labels).
 bool has_non_finite_number(const std::string& text) {
-  static const std::regex pattern(R"((^|[^A-Za-z])(-?nan|-?inf)([^A-Za-z]|$))",
-                                  std::regex::icase);
+  static const std::regex pattern(R"((^|[^A-Za-z])(-?nan|-?inf)([^A-Za-z]|$))", std::regex::icase);
   return std::regex_search(text, pattern);
 }
 
@@ -91,10 +90,10 @@ TEST(Html, MainChartHasEveryRunInItsLegendAndTheCeiling) {
   for (const auto& n : doc.select_nodes("//g[@class='legend']/text")) {
     legend.push_back(n.node().text().get());
   }
-  for (const char* name : {"chromium retention=none", "chromium retention=window",
-                           "ie11 retention=none", "ie11 retention=window", "crash",
-                           "ceiling reached", "dump", "reload", "step failed",
-                           "projected to reach the ceiling"}) {
+  for (const char* name :
+       {"chromium retention=none", "chromium retention=window", "ie11 retention=none",
+        "ie11 retention=window", "crash", "ceiling reached", "dump", "reload", "step failed",
+        "projection to the ceiling"}) {
     EXPECT_NE(std::find(legend.begin(), legend.end(), name), legend.end()) << name;
   }
   const auto ceiling = doc.select_node("//g[@class='reference']/text");
@@ -118,8 +117,8 @@ TEST(Html, NoCeilingNoCeilingLine) {
 
 TEST(Html, VerdictsAreColourCoded) {
   const std::string html = render_html(fixed_report());
-  for (const char* cls : {"badge v-retains", "badge v-stable", "badge v-insufficient",
-                          "badge s-ok", "badge s-fail", "badge c-regression"}) {
+  for (const char* cls : {"badge v-retains", "badge v-stable", "badge v-insufficient", "badge s-ok",
+                          "badge s-fail", "badge c-regression"}) {
     EXPECT_NE(html.find(cls), std::string::npos) << cls;
   }
   EXPECT_NE(html.find(".v-retains{background:#fdecea"), std::string::npos);

@@ -57,7 +57,10 @@ ChartSpec memory_spec() {
                        "crashed at iteration 40", "crash"});
   c.markers.push_back({20, std::nullopt, MarkerShape::kVerticalLine, "#78909c", "reload",
                        "reloaded after iteration 20", "reload"});
-  c.segments.push_back({{60, 620 * kMiB}, {95, 1300 * kMiB}, "#ff7f0e", LineStyle::kDashed,
+  c.segments.push_back({{60, 620 * kMiB},
+                        {95, 1300 * kMiB},
+                        "#ff7f0e",
+                        LineStyle::kDashed,
                         "projected to reach the ceiling at iteration 95"});
   c.markers.push_back({95, 1300 * kMiB, MarkerShape::kRing, "#222222", "\xE2\x89\x88 it. 95",
                        "projection", "projected to reach the ceiling"});
@@ -102,12 +105,11 @@ TEST(SvgChart, EmptyDataIsANoDataBox) {
 TEST(SvgChart, SinglePointsAndNonFiniteValuesNeverReachTheOutput) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
-  for (const auto& points : std::vector<std::vector<ChartPoint>>{
-           {{5, 40 * kMiB}},
-           {{0, 0}},
-           {{0, nan}, {inf, 3}, {7, 7}},
-           {{3, 3}, {3, 3}},
-           {{0, -1e300}, {1, 1e300}}}) {
+  for (const auto& points : std::vector<std::vector<ChartPoint>>{{{5, 40 * kMiB}},
+                                                                 {{0, 0}},
+                                                                 {{0, nan}, {inf, 3}, {7, 7}},
+                                                                 {{3, 3}, {3, 3}},
+                                                                 {{0, -1e300}, {1, 1e300}}}) {
     ChartSpec c;
     c.y.unit = AxisUnit::kBytes;
     c.series.push_back({"s", "#000000", points});
@@ -179,8 +181,8 @@ TEST(SvgChart, LongSeriesAreThinnedKeepingTheirExtremes) {
 TEST(SvgChart, NiceTicksInTheAxisUnit) {
   ChartAxis bytes{"", AxisUnit::kBytes, true};
   auto s = scale_axis(40 * kMiB, 1300 * kMiB, bytes, 6);
-  EXPECT_EQ(s.labels, (std::vector<std::string>{"0", "0.25 GiB", "0.50 GiB", "0.75 GiB",
-                                                "1.00 GiB", "1.25 GiB", "1.50 GiB"}));
+  EXPECT_EQ(s.labels, (std::vector<std::string>{"0", "0.25 GiB", "0.50 GiB", "0.75 GiB", "1.00 GiB",
+                                                "1.25 GiB", "1.50 GiB"}));
   EXPECT_DOUBLE_EQ(s.hi, 1.5 * 1024 * kMiB);
 
   s = scale_axis(38.2 * kMiB, 43.5 * kMiB, {"", AxisUnit::kBytes, false}, 5);

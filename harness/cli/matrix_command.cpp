@@ -1,0 +1,178 @@
+#include "harness/cli/matrix_command.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "harness/browser/profile.hpp"
+#include "harness/cli/exit_codes.hpp"
+#include "harness/cli/interrupt.hpp"
+#include "harness/cli/report_command.hpp"
+#include "harness/cli/run_command.hpp"
+#include "harness/error.hpp"
+#include "harness/report/console.hpp"
+#include "harness/report/junit.hpp"
+#include "harness/report/markdown.hpp"
+#include "harness/report/report_loader.hpp"
+#include "harness/report/table.hpp"
+#include "harness/scenario/loader.hpp"
+#include "harness/serve/beacons.hpp"
+#include "harness/serve/page_server.hpp"
+#include "harness/store/store.hpp"
+
+namespace harness {
+
+void setup_matrix_command(CLI::App& app, MatrixCommandOptions& o) {
+  auto* cmd = app.add_subcommand("matrix", "Run a matrix of scenarios × browsers × variants "
+                                           "(nightly CI); one folder with report.html, junit.xml, "
+                                           "summary.md");
+  cmd->add_option("matrix", o.matrix, "Matrix file (YAML)")->required();
+  add_run_override_options(cmd, o.overrides);
+  cmd->add_option("--out", o.out, "Results folder (default: results)");
+  cmd->add_option("--db", o.database, "Results database (default: <out>/harness.db)");
+  cmd->add_option("--junit", o.junit, "Also write JUnit XML to this file");
+  cmd->add_flag("-v,--verbose", o.verbose, "Debug logging");
+}
+
+namespace {
+
+// matrix.json: the cells so far, rewritten after each one so that a killed matrix still lists
+// what it ran.
+void write_matrix_json(const std::filesystem::path& dir, const Matrix& matrix, const std::string& id,
+                       const std::string& started_at, const std::vector<RunResult>& results,
+                       int total, bool finished) {
+  nlohmann::ordered_json runs = nlohmann::ordered_json::array();
+  for (const auto& r : results) {
+    std::error_code ec;
+    runs.push_back({{"run_id", r.summary.info.id},
+                    {"dir", std::filesystem::relative(r.dir, dir, ec).string()},
+                    {"scenario", r.summary.info.scenario},
+                    {"browser", r.summary.info.browser},
+                    {"status", status_name(r.summary.info.status)},
+                    {"verdict", r.summary.verdict ? verdict_name(r.summary.verdict->kind) : ""}});
+  }
+  nlohmann::ordered_json j = {{"id", id},
+                              {"name", matrix.name},
+                              {"file", matrix.file.string()},
+                              {"started_at", started_at},
+                              {"finished", finished},
+                              {"cells", total},
+                              {"runs", runs}};
+  write_file_atomically(dir / "matrix.json", j.dump(2) + "\n");
+}
+
+}  // namespace
+
+int run_matrix_command(const MatrixCommandOptions& o) {
+  const bool interactive = ::isatty(STDERR_FILENO) != 0;
+  Console console(interactive);
+  console.install_logger(o.verbose);
+
+  // Every scenario of every entry is validated before any browser starts.
+  LoadOptions load;
+  load.known_browsers = browser_profile_names();
+  const Matrix matrix = load_matrix(o.matrix, load);
+  const std::filesystem::path out = o.out;
+  std::vector<PreparedScenario> prepared;
+  for (const auto& entry : matrix.entries) {
+    RunOverrides overrides = o.overrides;
+    if (overrides.browsers.empty()) overrides.browsers = entry.browsers;
+    if (overrides.iterations.empty()) overrides.iterations = entry.iterations;
+    overrides.variants.insert(overrides.variants.end(), entry.variants.begin(),
+                              entry.variants.end());
+    prepared.push_back(prepare_scenario(entry.scenario, overrides, out));
+  }
+  check_writable_folder(out);
+  const std::filesystem::path database =
+      o.database.empty() ? out / "harness.db" : std::filesystem::path(o.database);
+  Store store(database);
+
+  const auto now = std::chrono::system_clock::now();
+  const std::string started_at = utc_iso8601(now);
+  std::string id = utc_compact(now) + "-matrix-" + matrix.name;
+  for (char& c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '-';
+  }
+  const std::filesystem::path dir = out / id;
+  std::filesystem::create_directories(dir);
+  store.upsert_matrix({id, matrix.name, started_at, dir.string(), false});
+
+  int total = 0;
+  for (const auto& p : prepared) total += static_cast<int>(p.cells());
+  console.print(fmt::format("harness matrix {} ({}): {} cells, results in {}\n", matrix.name,
+                            o.matrix, total, dir.string()));
+  for (const auto& p : prepared) {
+    console.print(fmt::format("  {}: {} browser(s) × {} variant(s)\n", p.scenario.name,
+                              p.profiles.size(), p.variants.size()));
+  }
+  console.begin_matrix(total);
+
+  install_interrupt_handlers();
+  std::vector<RunResult> results;
+  int index = 0;
+  for (auto& p : prepared) {
+    BeaconChannel beacons;
+    std::unique_ptr<PageServer> server;
+    std::string base_url = p.scenario.start;
+    if (p.scenario.serve_dir) {
+      server = std::make_unique<PageServer>(*p.scenario.serve_dir);
+      base_url = server->base_url();
+      server->add_route(kBeaconPath,
+                        [&beacons](const ServerRequest& r) { return beacons.handle(r); });
+    }
+    for (const auto* profile : p.profiles) {
+      for (const auto& variant : p.variants) {
+        if (stop_requested().load()) break;
+        RunPlan plan = p.plan;
+        plan.scenario = &p.scenario;
+        plan.profile = profile;
+        plan.variant = variant;
+        plan.base_url = base_url;
+        plan.beacons = &beacons;
+        plan.index = ++index;
+        plan.total = total;
+        results.push_back(execute_run(plan, store, console, stop_requested()));
+        write_matrix_json(dir, matrix, id, started_at, results, total, false);
+      }
+    }
+  }
+  write_matrix_json(dir, matrix, id, started_at, results, total, true);
+
+  std::vector<RunSummary> summaries;
+  std::vector<LoadedRun> loaded;
+  for (const auto& r : results) {
+    summaries.push_back(r.summary);
+    loaded.push_back({r.summary, r.dir});
+  }
+  console.print("\n" + render_summary_table(summaries));
+  const std::string junit = render_run_junit(summaries, "harness matrix " + matrix.name);
+  write_file_atomically(dir / "junit.xml", junit);
+  if (!o.junit.empty()) write_file_atomically(o.junit, junit);
+  try {
+    ReportOptions options;
+    options.title = fmt::format("Matrix {}: {}", matrix.name, started_at);
+    options.database = database;
+    options.output_dir = dir;
+    const Report report = build_report(loaded, options);
+    write_file_atomically(dir / "summary.md", render_markdown(report));
+    write_html_report(loaded, database, dir / "report.html", options.title);
+  } catch (const std::exception& e) {
+    spdlog::error("the matrix report could not be written: {}", e.what());
+  }
+  // The matrix folder is the data: stdout, for scripts (ci/nightly).
+  std::cout << dir.string() << "\n";
+  std::cout.flush();
+
+  if (stop_requested().load()) return kExitInterrupted;
+  if (std::none_of(results.begin(), results.end(), [](const RunResult& r) { return r.launched; })) {
+    return kExitNoResult;
+  }
+  const bool all_good = std::all_of(results.begin(), results.end(), [](const RunResult& r) {
+    return r.summary.info.status == RunStatus::kCompleted && r.summary.expectations.met;
+  });
+  return all_good ? kExitOk : kExitFailed;
+}
+
+}  // namespace harness
