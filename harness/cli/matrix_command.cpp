@@ -113,26 +113,11 @@ int run_matrix_command(const MatrixCommandOptions& o) {
   std::vector<RunResult> results;
   int index = 0;
   for (auto& p : prepared) {
-    BeaconChannel beacons;
-    std::unique_ptr<PageServer> server;
-    std::string base_url = p.scenario.start;
-    if (p.scenario.serve_dir) {
-      server = std::make_unique<PageServer>(*p.scenario.serve_dir);
-      base_url = server->base_url();
-      server->add_route(kBeaconPath,
-                        [&beacons](const ServerRequest& r) { return beacons.handle(r); });
-    }
+    PageHost host(p.scenario);
     for (const auto* profile : p.profiles) {
       for (const auto& variant : p.variants) {
         if (stop_requested().load()) break;
-        RunPlan plan = p.plan;
-        plan.scenario = &p.scenario;
-        plan.profile = profile;
-        plan.variant = variant;
-        plan.base_url = base_url;
-        plan.beacons = &beacons;
-        plan.index = ++index;
-        plan.total = total;
+        const RunPlan plan = host.plan_for(p, profile, variant, ++index, total);
         results.push_back(execute_run(plan, store, console, stop_requested()));
         write_matrix_json(dir, matrix, id, started_at, results, total, false);
       }

@@ -81,14 +81,10 @@ int run_run_command(const RunCommandOptions& o) {
   const Scenario& scenario = prepared.scenario;
   check_writable_folder(out);
 
-  BeaconChannel beacons;
-  std::unique_ptr<PageServer> server;
-  std::string base_url = scenario.start;
+  PageHost host(scenario);
   if (scenario.serve_dir) {
-    server = std::make_unique<PageServer>(*scenario.serve_dir);
-    base_url = server->base_url();
-    server->add_route(kBeaconPath, [&beacons](const ServerRequest& r) { return beacons.handle(r); });
-    prepared.config[1].value = fmt::format("{} served at {}", scenario.serve_dir->string(), base_url);
+    prepared.config[1].value =
+        fmt::format("{} served at {}", scenario.serve_dir->string(), host.base_url);
   }
   const std::filesystem::path database =
       o.database.empty() ? out / "harness.db" : std::filesystem::path(o.database);
@@ -106,14 +102,7 @@ int run_run_command(const RunCommandOptions& o) {
   for (const auto* profile : prepared.profiles) {
     for (const auto& variant : prepared.variants) {
       if (stop_requested().load()) break;
-      RunPlan plan = prepared.plan;
-      plan.scenario = &scenario;
-      plan.profile = profile;
-      plan.variant = variant;
-      plan.base_url = base_url;
-      plan.beacons = &beacons;
-      plan.index = ++index;
-      plan.total = total;
+      const RunPlan plan = host.plan_for(prepared, profile, variant, ++index, total);
       results.push_back(execute_run(plan, store, console, stop_requested()));
       if (!o.no_report) {
         try {

@@ -28,6 +28,26 @@ void check_writable_folder(const std::filesystem::path& folder) {
   std::filesystem::remove(probe, ec);
 }
 
+PageHost::PageHost(const Scenario& scenario) : base_url(scenario.start) {
+  if (!scenario.serve_dir) return;
+  server = std::make_unique<PageServer>(*scenario.serve_dir);
+  base_url = server->base_url();
+  server->add_route(kBeaconPath, [this](const ServerRequest& r) { return beacons.handle(r); });
+}
+
+RunPlan PageHost::plan_for(const PreparedScenario& prepared, const BrowserProfile* profile,
+                           const VariantAssignment& variant, int index, int total) {
+  RunPlan plan = prepared.plan;
+  plan.scenario = &prepared.scenario;
+  plan.profile = profile;
+  plan.variant = variant;
+  plan.base_url = base_url;
+  plan.beacons = &beacons;
+  plan.index = index;
+  plan.total = total;
+  return plan;
+}
+
 namespace {
 
 void check_executable(const std::string& path, const std::string& what) {

@@ -12,6 +12,8 @@
 #include "harness/run/runner.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "harness/scenario/variants.hpp"
+#include "harness/serve/beacons.hpp"
+#include "harness/serve/page_server.hpp"
 
 namespace harness {
 
@@ -50,6 +52,19 @@ struct PreparedScenario {
 // Throws ScenarioError / InputError (exit 2) or LaunchError (missing browser binaries, exit 3).
 PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOverrides& o,
                                   const std::filesystem::path& results_dir);
+
+// Where a scenario's pages come from during its runs: the harness's own server on 127.0.0.1
+// (with the page-mode beacon route) when the scenario has `serve:`, else its absolute start URL.
+struct PageHost {
+  explicit PageHost(const Scenario& scenario);
+  BeaconChannel beacons;  // declared before the server: the server stops first
+  std::unique_ptr<PageServer> server;
+  std::string base_url;
+
+  // A plan of `prepared` for one cell.
+  RunPlan plan_for(const PreparedScenario& prepared, const BrowserProfile* profile,
+                   const VariantAssignment& variant, int index, int total);
+};
 
 // Creates the folder if needed and checks it takes a file. Throws InputError.
 void check_writable_folder(const std::filesystem::path& folder);
