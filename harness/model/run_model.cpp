@@ -14,7 +14,8 @@ const std::vector<std::string>& checkpoint_metric_names() {
       metric::kBackingStorage,  metric::kDocuments,
       metric::kFrames,          metric::kNodes,          metric::kListeners,
       metric::kLayoutObjects,   metric::kDomDocuments,   metric::kDomNodes,
-      metric::kDomListeners};
+      metric::kDomListeners,     metric::kRendererVirtual, metric::kRendererLargestFreeBlock,
+      metric::kRendererFree};
   return kNames;
 }
 

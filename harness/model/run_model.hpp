@@ -54,6 +54,10 @@ inline constexpr const char* kRendererPrivatePeak = "renderer.private_peak_bytes
 inline constexpr const char* kRendererPss = "renderer.pss_bytes";
 inline constexpr const char* kRendererSmapsPrivate = "renderer.smaps_private_bytes";
 inline constexpr const char* kRendererCount = "renderer.count";
+// Windows (32-bit IE tabs run out of address space, not memory): recorded when measured.
+inline constexpr const char* kRendererVirtual = "renderer.virtual_bytes";
+inline constexpr const char* kRendererLargestFreeBlock = "renderer.largest_free_block_bytes";
+inline constexpr const char* kRendererFree = "renderer.free_bytes";
 inline constexpr const char* kBrowserPrivate = "browser.private_bytes";
 inline constexpr const char* kGpuPrivate = "gpu.private_bytes";
 inline constexpr const char* kUtilityPrivate = "utility.private_bytes";

@@ -1,5 +1,7 @@
 #include "harness/run/checkpoint_metrics.hpp"
 
+#include <algorithm>
+
 #include "harness/model/run_model.hpp"
 
 namespace harness {
@@ -39,6 +41,23 @@ std::map<std::string, double> aggregate_process_metrics(
     }
   }
   m[metric::kRendererCount] = renderers;
+  // Address-space figures exist only where the platform measures them (Windows, 32-bit tabs):
+  // the smallest largest-free-block among the tabs is the one closest to failing.
+  bool address_space = false;
+  double virtual_bytes = 0, free_bytes = 0, smallest_block = 0;
+  for (const auto& d : readings) {
+    if (!is_page_renderer(d.cheap) || d.largest_free_block_bytes == 0) continue;
+    const double block = static_cast<double>(d.largest_free_block_bytes);
+    smallest_block = address_space ? std::min(smallest_block, block) : block;
+    address_space = true;
+    virtual_bytes += static_cast<double>(d.cheap.virtual_bytes);
+    free_bytes += static_cast<double>(d.free_bytes);
+  }
+  if (address_space) {
+    m[metric::kRendererVirtual] = virtual_bytes;
+    m[metric::kRendererLargestFreeBlock] = smallest_block;
+    m[metric::kRendererFree] = free_bytes;
+  }
   return m;
 }
 

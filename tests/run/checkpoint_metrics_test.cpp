@@ -40,6 +40,21 @@ TEST(AggregateProcessMetrics, SumsByKindExcludingDriverAndWebUi) {
   EXPECT_EQ(m.at(metric::kTreePss), 317);
 }
 
+TEST(AggregateProcessMetrics, AddressSpaceOnlyWhereMeasured) {
+  EXPECT_FALSE(aggregate_process_metrics({reading(ProcessRole::kRenderer, 1, 1)})
+                   .count(metric::kRendererLargestFreeBlock));
+  DetailedReading a = reading(ProcessRole::kRenderer, 100, 100);
+  a.largest_free_block_bytes = 300;
+  a.free_bytes = 900;
+  a.cheap.virtual_bytes = 2000;
+  DetailedReading b = a;
+  b.largest_free_block_bytes = 200;  // the tab closest to failing
+  const auto m = aggregate_process_metrics({a, b});
+  EXPECT_EQ(m.at(metric::kRendererLargestFreeBlock), 200);
+  EXPECT_EQ(m.at(metric::kRendererFree), 1800);
+  EXPECT_EQ(m.at(metric::kRendererVirtual), 4000);
+}
+
 TEST(AggregateProcessMetrics, EmptyTreeIsZeros) {
   const auto m = aggregate_process_metrics({});
   EXPECT_EQ(m.at(metric::kRendererPrivate), 0);
