@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "harness/cli/compare_command.hpp"
+#include "harness/cli/doctor_command.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/matrix_command.hpp"
 #include "harness/cli/report_command.hpp"
@@ -32,10 +33,12 @@ int main(int argc, char** argv) {
   CompareCommandOptions compare_options;
   ReportCommandOptions report_options;
   MatrixCommandOptions matrix_options;
+  DoctorCommandOptions doctor_options;
   setup_run_command(app, run_options);
   setup_compare_command(app, compare_options);
   setup_report_command(app, report_options);
   setup_matrix_command(app, matrix_options);
+  setup_doctor_command(app, doctor_options);
   setup_serve_command(app, serve_options);
   try {
     app.parse(argc, argv);
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("compare")) return run_compare_command(compare_options);
     if (app.got_subcommand("report")) return run_report_command(report_options);
     if (app.got_subcommand("matrix")) return run_matrix_command(matrix_options);
+    if (app.got_subcommand("doctor")) return run_doctor_command(doctor_options);
   } catch (const ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     std::fprintf(stderr, "harness: the scenario has %zu problem(s); nothing was started\n",

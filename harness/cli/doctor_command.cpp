@@ -1,0 +1,107 @@
+#include "harness/cli/doctor_command.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "harness/browser/profile.hpp"
+#include "harness/cli/exit_codes.hpp"
+#include "harness/platform/process.hpp"
+#include "harness/scenario/size.hpp"
+#include "harness/store/store.hpp"
+
+namespace harness {
+
+void setup_doctor_command(CLI::App& app, DoctorCommandOptions& o) {
+  auto* cmd = app.add_subcommand("doctor", "Check browsers, drivers, the results store and the "
+                                           "machine");
+  cmd->add_option("--chromium", o.chromium, "Chromium binary");
+  cmd->add_option("--chromedriver", o.chromedriver, "chromedriver binary");
+  cmd->add_option("--db", o.database, "Results database");
+}
+
+namespace {
+
+// First line of `program --version`, or what went wrong.
+std::string version_of(const std::string& program) {
+  if (::access(program.c_str(), X_OK) != 0) return "missing (run scripts/setup.sh)";
+  char folder[] = "/tmp/harness-doctor-XXXXXX";
+  if (!::mkdtemp(folder)) return "cannot check";
+  LaunchSpec spec;
+  spec.executable = program;
+  spec.args = {"--version"};
+  spec.stdout_file = std::filesystem::path(folder) / "out";
+  spec.stderr_file = std::filesystem::path(folder) / "err";
+  std::string line = "no answer";
+  try {
+    auto child = ChildProcess::launch(spec);
+    for (int i = 0; i < 100 && !child->poll_exit(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    child->end_group(std::chrono::milliseconds(500));
+    std::ifstream in(spec.stdout_file);
+    std::getline(in, line);
+  } catch (const std::exception& e) {
+    line = e.what();
+  }
+  std::filesystem::remove_all(folder);
+  return line;
+}
+
+}  // namespace
+
+int run_doctor_command(const DoctorCommandOptions& o) {
+  bool ok = true;
+  auto row = [](const std::string& key, const std::string& value) {
+    std::cout << fmt::format("{:<18} {}\n", key, value);
+  };
+  const std::string chromium = version_of(o.chromium);
+  const std::string chromedriver = version_of(o.chromedriver);
+  ok = ok && chromium.find("Chromium") != std::string::npos &&
+       chromedriver.find("ChromeDriver") != std::string::npos;
+  row("profiles", fmt::format("{}", fmt::join(browser_profile_names(), ", ")));
+  row("chromium", fmt::format("{} ({})", chromium, o.chromium));
+  row("chromedriver", fmt::format("{} ({})", chromedriver, o.chromedriver));
+  row("ie11 profiles", "Windows only: see docs/windows-lab.md (registry journal, IEDriverServer)");
+
+  const std::filesystem::path db(o.database);
+  std::error_code ec;
+  if (std::filesystem::exists(db, ec)) {
+    try {
+      Store store(db);
+      const auto runs = store.runs();
+      row("store", fmt::format("{}: {} run(s){}", db.string(), runs.size(),
+                               runs.empty() ? "" : ", last " + runs.back().started_at + " " +
+                                                       runs.back().id));
+    } catch (const std::exception& e) {
+      row("store", fmt::format("{}: unreadable: {}", db.string(), e.what()));
+      ok = false;
+    }
+  } else {
+    row("store", fmt::format("{}: not created yet", db.string()));
+  }
+  const auto folder = db.has_parent_path() ? db.parent_path() : std::filesystem::path(".");
+  const auto space = std::filesystem::space(std::filesystem::exists(folder) ? folder : ".", ec);
+  if (!ec) row("free disk", format_bytes(static_cast<double>(space.available)));
+
+  // Temporary profiles of runs whose harness was killed before it could clean up.
+  std::vector<std::string> leftovers;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("harness-chromium-", 0) == 0) leftovers.push_back(entry.path().string());
+  }
+  row("left-over profiles",
+      leftovers.empty() ? std::string("none")
+                        : fmt::format("{} (from killed runs; safe to delete when no harness runs): "
+                                      "{}",
+                                      leftovers.size(), fmt::join(leftovers, " ")));
+  return ok ? kExitOk : kExitNoResult;
+}
+
+}  // namespace harness
