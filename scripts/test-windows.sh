@@ -86,6 +86,8 @@ if [ -f "$PIDFILE" ]; then
 fi
 # Our own persistent server first (tests hang otherwise: the services Wine starts inside a test
 # inherit its output pipes), then the prefix boot, with every standard stream on /dev/null.
+# The server needs the prefix folder to exist (a clean clone has none yet).
+mkdir -p "$WINEPREFIX"
 wineserver -p -f </dev/null >/dev/null 2>&1 &
 SERVER=$!
 echo "$SERVER" >"$PIDFILE"
