@@ -425,6 +425,10 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     return errors;
   }
 
+  bool alive() override {
+    return driver_process_ && !driver_process_->poll_exit() && cdp_ && cdp_->connected();
+  }
+
   std::vector<BrowserNotice> take_notices() override {
     std::lock_guard lock(mutex_);
     std::vector<BrowserNotice> out;

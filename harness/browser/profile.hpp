@@ -69,6 +69,9 @@ class BrowserSession {
   virtual std::string driver_version() const = 0;
   virtual nlohmann::json environment() const = 0;
   virtual std::vector<BrowserNotice> take_notices() = 0;
+  // False once the process the session launched (driver, or browser in page mode) has exited or
+  // the DevTools connection closed: the browser is gone even if nothing reported it.
+  virtual bool alive() = 0;
   // The page's JavaScript errors since the last call (all frames); throws when the page does not
   // answer.
   virtual std::vector<PageError> take_page_errors() = 0;

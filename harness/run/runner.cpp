@@ -580,6 +580,7 @@ class RunExecution {
         throw BrowserLost(notice.message);
       }
     }
+    if (!session_->alive()) throw BrowserLost("the browser process exited");
   }
 
   StepRunner make_runner() {

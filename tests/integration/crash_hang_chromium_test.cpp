@@ -136,6 +136,38 @@ TEST(CrashHangChromium, KilledRendererIsACrashAndTheNextRunCompletes) {
   }
 }
 
+// Page mode, the whole browser killed: no driver reports it, the run still ends as crashed (the
+// browser process is gone) and the next run completes.
+TEST(CrashHangChromium, KilledBrowserInPageModeIsACrash) {
+  TempDir tmp("harness-it-kill-browser");
+  HarnessProcess harness({"run", "scenarios/vtm-review-page.yaml", "--variant",
+                          "retention=none,dom", "--iterations", "40", "--out",
+                          tmp.path().string()},
+                         tmp.path());
+  const auto db_file = tmp.path() / "harness.db";
+  Pid browser = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (browser == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    try {
+      SQLite::Database db(db_file.string(), SQLite::OPEN_READONLY);
+      if (db.execAndGet("SELECT COUNT(*) FROM iterations WHERE n >= 3").getInt() == 0) continue;
+      browser = db.execAndGet("SELECT pid FROM samples WHERE role = 'browser' ORDER BY t_ms DESC "
+                              "LIMIT 1")
+                    .getInt64();
+    } catch (const std::exception&) {
+    }
+  }
+  ASSERT_NE(browser, 0) << "the run never got going";
+  ASSERT_EQ(::kill(static_cast<pid_t>(browser), SIGKILL), 0);
+  const auto result = harness.wait(std::chrono::seconds(300));
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  const auto runs = summaries(result);
+  ASSERT_EQ(runs.size(), 2u) << result.out;
+  EXPECT_EQ(runs[0]["status"], "crashed") << runs[0]["reason"];
+  EXPECT_EQ(runs[1]["status"], "completed") << runs[1]["reason"];
+}
+
 // A busy-looping page: hung within the hang limit, with a minidump; the next run completes.
 TEST(CrashHangChromium, BusyLoopIsHungWithEvidence) {
   for (int round = 1; round <= 5; ++round) {
