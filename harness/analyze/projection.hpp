@@ -10,6 +10,20 @@
 //                 pace = (t_L − t_0) / (x_L − x_0) seconds per iteration, checkpoints included
 // No projection (nullopt) with fewer than 3 points, a slope <= 0, or no time between the first
 // and last checkpoints.
+//
+// With headroom (project_ceiling_with_headroom): a ceiling on live memory is crossed by the
+// retained memory (the after-GC trend) plus the transient garbage of the moment. Fitting the
+// interval peaks alone gives a noisy line: GC timing decides each peak, and the first ones carry
+// the page load, which flattens the slope (a 600 MiB kill run projected 47 and ended at 41). So
+// the line is fitted on the trend metric, and the crossing is where trend + headroom reaches C:
+//   headroom = median over the checkpoints having both metrics of (peak − trend), floored at 0
+//   iteration, seconds = as above with the ceiling C − headroom
+//   interval  = the slope's bounds as above, each with the headroom's quartiles: the earliest
+//               with C − (upper quartile), the latest with C − (lower quartile); the slope of an
+//               after-GC line is so certain (±0.5 % here) that without them the interval would
+//               hold only the slope's uncertainty, not the peaks' scatter
+// `metric` names the peak metric (what reaches the ceiling), `trend_metric` the fitted one.
+// With fewer than 3 checkpoints holding both, the peak metric alone is fitted (headroom 0).
 #pragma once
 
 #include <optional>
@@ -30,9 +44,15 @@ struct Projection {
   std::optional<double> seconds_earliest;
   std::optional<double> seconds_latest;
   double seconds_per_iteration = 0;
+  std::string trend_metric;   // the fitted metric when it is not `metric` (with headroom)
+  double headroom_bytes = 0;  // median peak − trend, added to the fitted line
 };
 
 std::optional<Projection> project_ceiling(const std::vector<CheckpointRecord>& checkpoints,
                                           const std::string& metric, double ceiling_bytes);
+
+std::optional<Projection> project_ceiling_with_headroom(
+    const std::vector<CheckpointRecord>& checkpoints, const std::string& trend_metric,
+    const std::string& peak_metric, double ceiling_bytes);
 
 }  // namespace harness

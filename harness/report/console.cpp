@@ -179,9 +179,14 @@ void Console::run_finished(const RunPlan& plan, const RunSummary& summary) {
   }
   if (summary.projection) {
     const Projection& p = *summary.projection;
+    const std::string basis =
+        p.trend_metric.empty()
+            ? p.metric
+            : fmt::format("{} ({} + {} headroom)", p.metric, p.trend_metric,
+                          format_bytes(p.headroom_bytes));
     write_line(fmt::format("{}: projection: {} reaches the ceiling of {} at iteration {:.0f} "
                            "(95 % CI {} to {}), about {:.0f} s into the run",
-                           run_label(plan, info), p.metric, format_bytes(p.ceiling_bytes),
+                           run_label(plan, info), basis, format_bytes(p.ceiling_bytes),
                            p.iteration,
                            p.iteration_earliest ? fmt::format("{:.0f}", *p.iteration_earliest) : "?",
                            p.iteration_latest ? fmt::format("{:.0f}", *p.iteration_latest) : "never",

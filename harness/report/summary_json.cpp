@@ -69,6 +69,9 @@ ordered_json projection_json(const std::optional<Projection>& projection) {
   if (!projection) return nullptr;
   const Projection& p = *projection;
   return ordered_json{{"metric", p.metric},
+                      {"trend_metric", p.trend_metric.empty() ? ordered_json(nullptr)
+                                                              : ordered_json(p.trend_metric)},
+                      {"headroom_bytes", number(p.headroom_bytes)},
                       {"ceiling_bytes", number(p.ceiling_bytes)},
                       {"iteration", p.iteration},
                       {"iteration_ci95", ordered_json::array({optional_number(p.iteration_earliest),
@@ -317,6 +320,10 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
       const json& p = j["projection"];
       Projection projection;
       projection.metric = p.value("metric", "");
+      if (p.contains("trend_metric") && p["trend_metric"].is_string()) {
+        projection.trend_metric = p["trend_metric"].get<std::string>();
+      }
+      projection.headroom_bytes = p.value("headroom_bytes", 0.0);
       projection.ceiling_bytes = p.value("ceiling_bytes", 0.0);
       projection.iteration = p.value("iteration", 0.0);
       projection.seconds = p.value("seconds", 0.0);

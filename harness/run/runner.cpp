@@ -939,8 +939,8 @@ class RunExecution {
     } else {
       summary_.verdict = analyze_checkpoints(summary_.checkpoints);
       if (plan_.ceiling && summary_.verdict->kind == VerdictKind::kRetains) {
-        summary_.projection = project_ceiling(summary_.checkpoints, projection_metric(),
-                                              static_cast<double>(plan_.ceiling->bytes));
+        summary_.projection =
+            project_to_ceiling(summary_.checkpoints, static_cast<double>(plan_.ceiling->bytes));
       }
     }
     if (summary_.ceiling && summary_.ceiling->reached_iteration) {
@@ -950,8 +950,7 @@ class RunExecution {
       for (const auto& c : summary_.checkpoints) {
         if (c.iteration <= quarter) early.push_back(c);
       }
-      summary_.ceiling->early_projection =
-          project_ceiling(early, projection_metric(), summary_.ceiling->bytes);
+      summary_.ceiling->early_projection = project_to_ceiling(early, summary_.ceiling->bytes);
     }
     for (const auto& [iteration, slowest] : heartbeat_max_) {
       if (iteration > 0) summary_.heartbeat_max_ms.push_back({iteration, slowest});
@@ -975,11 +974,15 @@ class RunExecution {
   }
 
   // The ceiling watches live memory, so its crossing is projected on the interval peaks of the
-  // ceiling metric, not on the after-GC curve, which stays far lower while garbage accumulates.
-  std::string projection_metric() const {
-    return plan_.ceiling && plan_.ceiling->metric == metric::kRendererPrivate
-               ? metric::kRendererPrivatePeak
-               : plan_.ceiling->metric;
+  // ceiling metric, not on the after-GC curve, which stays far lower while garbage accumulates:
+  // the after-GC line plus the median headroom of the peaks above it (see projection.hpp).
+  std::optional<Projection> project_to_ceiling(const std::vector<CheckpointRecord>& checkpoints,
+                                               double ceiling_bytes) const {
+    if (plan_.ceiling->metric == metric::kRendererPrivate) {
+      return project_ceiling_with_headroom(checkpoints, metric::kRendererPrivate,
+                                           metric::kRendererPrivatePeak, ceiling_bytes);
+    }
+    return project_ceiling(checkpoints, plan_.ceiling->metric, ceiling_bytes);
   }
 
   void failure_screenshot() {
