@@ -732,7 +732,7 @@ class RunExecution {
       if (crash.empty() && !hung_ && !session_->ping_page_ms(std::chrono::milliseconds(2000))) {
         on_hang(std::chrono::milliseconds(2000));
       }
-      if (hung_ || !crash.empty()) {
+      if (hung_ || !crash.empty() || !session_->alive()) {
         browser_lost(crash.empty() ? e.what() : crash);
       } else {
         set_status(RunStatus::kStepFailed, e.what());
@@ -747,8 +747,14 @@ class RunExecution {
                              info.iterations_completed));
       event("interrupted", summary_.info.reason);
     } catch (const std::exception& e) {
-      set_status(RunStatus::kError, e.what());
-      event("error", e.what());
+      // Whatever failed first (a CDP connection reaching end of file, a WebDriver socket) may
+      // only be the messenger of a browser that died: that is a crash, not a harness error.
+      if (session_ && !session_->alive()) {
+        browser_lost(e.what());
+      } else {
+        set_status(RunStatus::kError, e.what());
+        event("error", e.what());
+      }
     }
   }
 
