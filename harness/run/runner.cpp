@@ -575,12 +575,19 @@ class RunExecution {
   // A crash the browser announced (CDP) turns into BrowserLost at the next step boundary, even
   // if WebDriver has not noticed yet.
   void check_browser() {
+    if (const std::string crash = crash_notice(); !crash.empty()) throw BrowserLost(crash);
+    if (!session_->alive()) throw BrowserLost("the browser process exited");
+  }
+
+  // The message of a crash or detach the browser announced since the last look, or "".
+  std::string crash_notice() {
+    std::string crash;
     for (const auto& notice : session_->take_notices()) {
-      if (notice.kind == "crashed" || notice.kind == "detached") {
-        throw BrowserLost(notice.message);
+      if (crash.empty() && (notice.kind == "crashed" || notice.kind == "detached")) {
+        crash = notice.message;
       }
     }
-    if (!session_->alive()) throw BrowserLost("the browser process exited");
+    return crash;
   }
 
   StepRunner make_runner() {
@@ -724,15 +731,14 @@ class RunExecution {
       body();
     } catch (const StepFailed& e) {
       // A step that failed because the renderer died, or because the page stopped answering, is
-      // a crash or a hang, not a scenario problem.
-      std::string crash;
-      for (const auto& n : session_->take_notices()) {
-        if (n.kind == "crashed") crash = n.message;
-      }
-      if (crash.empty() && !hung_ && !session_->ping_page_ms(std::chrono::milliseconds(2000))) {
+      // a crash or a hang, not a scenario problem. (A dead browser is not asked whether it
+      // answers: it would be taken for a hang.)
+      const std::string crash = crash_notice();
+      const bool gone = !crash.empty() || !session_->alive();
+      if (!gone && !hung_ && !session_->ping_page_ms(std::chrono::milliseconds(2000))) {
         on_hang(std::chrono::milliseconds(2000));
       }
-      if (hung_ || !crash.empty() || !session_->alive()) {
+      if (hung_ || gone) {
         browser_lost(crash.empty() ? e.what() : crash);
       } else {
         set_status(RunStatus::kStepFailed, e.what());
@@ -749,8 +755,9 @@ class RunExecution {
     } catch (const std::exception& e) {
       // Whatever failed first (a CDP connection reaching end of file, a WebDriver socket) may
       // only be the messenger of a browser that died: that is a crash, not a harness error.
-      if (session_ && !session_->alive()) {
-        browser_lost(e.what());
+      const std::string crash = session_ ? crash_notice() : std::string();
+      if (session_ && (!crash.empty() || !session_->alive())) {
+        browser_lost(crash.empty() ? e.what() : crash);
       } else {
         set_status(RunStatus::kError, e.what());
         event("error", e.what());
