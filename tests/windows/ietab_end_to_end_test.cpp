@@ -56,6 +56,12 @@ void print_figures(const std::string& label, const TabRun& run) {
               run.ceiling_iteration ? std::to_string(*run.ceiling_iteration).c_str() : "-",
               run.sampled_ceiling_iteration ? std::to_string(*run.sampled_ceiling_iteration).c_str() : "-",
               trend.c_str());
+  // The tab's own words at its death (what failed, and its address space at that moment).
+  if (const auto at = run.output.find("died iteration "); at != std::string::npos) {
+    const auto end = run.output.find('\n', at);
+    std::printf("[ figures  ] %s: the tab said: %s\n", label.c_str(),
+                run.output.substr(at, end == std::string::npos ? end : end - at).c_str());
+  }
   std::fflush(stdout);
 }
 
@@ -92,12 +98,19 @@ TEST(SyntheticIe, A32BitTabDiesBelow2GiBAsItsLargestFreeBlockGoesToZero) {
   EXPECT_EQ(run.crash_iteration, testing::reported_death_iteration(run.output)) << run.output;
   EXPECT_EQ(run.checkpoints.back().iteration, *run.crash_iteration - 1);
 
-  // Below 2 GiB of private bytes, with hundreds of MB still free but in pieces too small.
+  // Below 2 GiB of private bytes, with hundreds of MB still free but in pieces too small. The
+  // last checkpoint is the iteration before the death: at most two regions fit then (one more
+  // iteration), and usually one. (Under Wine a free block of ~64 MB sometimes remains that
+  // VirtualAlloc does not hand out: one CI run saw 64.2 MB free in one piece at the last
+  // checkpoint, and the next 32 MB region still failed; locally the block is used and the last
+  // checkpoint shows 29 MB.)
   const auto& last = run.checkpoints.back();
   EXPECT_LT(last.private_bytes, 2048 * kMiB);
   EXPECT_GT(last.private_bytes, 1000 * kMiB);
-  EXPECT_LT(last.largest_free_bytes, 32 * kMiB);  // the next 32 MB region did not fit
-  EXPECT_GT(last.free_bytes, 10 * last.largest_free_bytes);
+  EXPECT_LE(last.largest_free_bytes, 2 * 32 * kMiB + 4 * kMiB);
+  EXPECT_GT(last.free_bytes, 5 * last.largest_free_bytes);
+  EXPECT_NE(run.output.find("the iframe's region of 32.0 MB failed"), std::string::npos)
+      << run.output;
 
   // The largest free block trends to zero: from over 1 GiB, falling by about a region per
   // iteration (least squares over the checkpoints).
