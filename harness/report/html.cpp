@@ -355,6 +355,10 @@ std::string projection_text(const Projection& p) {
                         p.iteration_latest ? iterations_text(*p.iteration_latest) : "never");
   }
   text += fmt::format(", {} after the start", duration_text(p.seconds));
+  if (!p.trend_metric.empty()) {
+    text += fmt::format(" (the {} line plus {} of headroom the peaks keep above it)",
+                        p.trend_metric, bytes_text(p.headroom_bytes));
+  }
   return text;
 }
 

@@ -103,6 +103,29 @@ ordered_json dumps_json(const std::vector<DumpRecord>& dumps) {
   return out;
 }
 
+// The inverse of projection_json.
+Projection projection_from_json(const json& p) {
+  Projection projection;
+  projection.metric = p.value("metric", "");
+  if (p.contains("trend_metric") && p["trend_metric"].is_string()) {
+    projection.trend_metric = p["trend_metric"].get<std::string>();
+  }
+  projection.headroom_bytes = p.value("headroom_bytes", 0.0);
+  projection.ceiling_bytes = p.value("ceiling_bytes", 0.0);
+  projection.iteration = p.value("iteration", 0.0);
+  projection.seconds = p.value("seconds", 0.0);
+  projection.seconds_per_iteration = p.value("seconds_per_iteration", 0.0);
+  auto pair = [&](const char* key, std::optional<double>& low, std::optional<double>& high) {
+    if (p.contains(key) && p[key].is_array() && p[key].size() == 2) {
+      if (p[key][0].is_number()) low = p[key][0].get<double>();
+      if (p[key][1].is_number()) high = p[key][1].get<double>();
+    }
+  };
+  pair("iteration_ci95", projection.iteration_earliest, projection.iteration_latest);
+  pair("seconds_ci95", projection.seconds_earliest, projection.seconds_latest);
+  return projection;
+}
+
 }  // namespace
 
 ordered_json summary_to_json(const RunSummary& s) {
@@ -317,26 +340,7 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
                     p.value("iteration", 0)};
     }
     if (j.contains("projection") && j["projection"].is_object()) {
-      const json& p = j["projection"];
-      Projection projection;
-      projection.metric = p.value("metric", "");
-      if (p.contains("trend_metric") && p["trend_metric"].is_string()) {
-        projection.trend_metric = p["trend_metric"].get<std::string>();
-      }
-      projection.headroom_bytes = p.value("headroom_bytes", 0.0);
-      projection.ceiling_bytes = p.value("ceiling_bytes", 0.0);
-      projection.iteration = p.value("iteration", 0.0);
-      projection.seconds = p.value("seconds", 0.0);
-      projection.seconds_per_iteration = p.value("seconds_per_iteration", 0.0);
-      auto pair = [&](const char* key, std::optional<double>& low, std::optional<double>& high) {
-        if (p.contains(key) && p[key].is_array() && p[key].size() == 2) {
-          if (p[key][0].is_number()) low = p[key][0].get<double>();
-          if (p[key][1].is_number()) high = p[key][1].get<double>();
-        }
-      };
-      pair("iteration_ci95", projection.iteration_earliest, projection.iteration_latest);
-      pair("seconds_ci95", projection.seconds_earliest, projection.seconds_latest);
-      s.projection = projection;
+      s.projection = projection_from_json(j["projection"]);
     }
     if (j.contains("expect") && j["expect"].is_object()) {
       const json& e = j["expect"];
@@ -365,6 +369,9 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
         report.reached_iteration = c["reached"].value("iteration", 0);
         report.reached_t_ms = c["reached"].value("t_ms", std::int64_t{0});
         report.reached_bytes = c["reached"].value("bytes", 0.0);
+      }
+      if (c.contains("early_projection") && c["early_projection"].is_object()) {
+        report.early_projection = projection_from_json(c["early_projection"]);
       }
       s.ceiling = report;
     }

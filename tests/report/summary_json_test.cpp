@@ -38,6 +38,41 @@ TEST(SummaryJson, RoundTrips) {
   EXPECT_EQ(render_summary_json(back), render_summary_json(original));
 }
 
+// The projections (with the after-GC trend and headroom) and the ceiling's early projection come
+// back from summary.json, so `harness report` draws what the run's own report drew.
+TEST(SummaryJson, RoundTripsTheProjections) {
+  RunSummary original = harness::testing::fixed_summary();
+  Projection p;
+  p.metric = metric::kRendererPrivatePeak;
+  p.trend_metric = metric::kRendererPrivate;
+  p.headroom_bytes = 87.0 * 1048576;
+  p.ceiling_bytes = 1300.0 * 1048576;
+  p.iteration = 103.3;
+  p.iteration_earliest = 102.5;
+  p.iteration_latest = 104.25;
+  p.seconds = 281.5;
+  p.seconds_earliest = 280.0;
+  p.seconds_per_iteration = 2.5;
+  original.projection = p;
+  CeilingReport ceiling;
+  ceiling.bytes = p.ceiling_bytes;
+  ceiling.metric = metric::kRendererPrivate;
+  ceiling.enforce = "kill";
+  ceiling.reached_iteration = 104;
+  ceiling.reached_t_ms = 278107;
+  ceiling.reached_bytes = 1363787776;
+  p.iteration = 103.0;
+  ceiling.early_projection = p;
+  original.ceiling = ceiling;
+  const RunSummary back = summary_from_json(summary_to_json(original), "test");
+  ASSERT_TRUE(back.projection);
+  EXPECT_EQ(back.projection->trend_metric, metric::kRendererPrivate);
+  EXPECT_EQ(back.projection->headroom_bytes, 87.0 * 1048576);
+  ASSERT_TRUE(back.ceiling && back.ceiling->early_projection);
+  EXPECT_EQ(back.ceiling->early_projection->iteration, 103.0);
+  EXPECT_EQ(render_summary_json(back), render_summary_json(original));
+}
+
 TEST(SummaryJson, RejectsOtherJson) {
   EXPECT_THROW(summary_from_json(nlohmann::json{{"hello", 1}}, "x.json"), InputError);
 }
