@@ -9,6 +9,44 @@ namespace harness {
 
 namespace {
 
+// Seconds as a quadratic in the iteration, q(x) = c0 + c1·u + c2·u² with u = x − mean(x), by
+// least squares; only when it curves upward (c2 > 0) and rises at the last point, from 5 points.
+struct TimeCurve {
+  double mean = 0, c0 = 0, c1 = 0, c2 = 0;
+  double at(double x) const {
+    const double u = x - mean;
+    return c0 + c1 * u + c2 * u * u;
+  }
+};
+
+std::optional<TimeCurve> upward_time_curve(const std::vector<double>& x,
+                                           const std::vector<double>& t) {
+  if (x.size() < 5) return std::nullopt;
+  TimeCurve q;
+  for (double v : x) q.mean += v;
+  q.mean /= static_cast<double>(x.size());
+  // Normal equations [s0 s1 s2; s1 s2 s3; s2 s3 s4]·c = [r0 r1 r2], solved by Cramer's rule.
+  double s[5] = {0, 0, 0, 0, 0}, r[3] = {0, 0, 0};
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double u = x[i] - q.mean;
+    double power = 1;
+    for (int k = 0; k < 5; ++k, power *= u) {
+      s[k] += power;
+      if (k < 3) r[k] += power * t[i];
+    }
+  }
+  auto det = [](double a, double b, double c, double d, double e, double f, double g, double h,
+                double i) { return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g); };
+  const double d = det(s[0], s[1], s[2], s[1], s[2], s[3], s[2], s[3], s[4]);
+  if (!(std::fabs(d) > 0) || !std::isfinite(d)) return std::nullopt;
+  q.c0 = det(r[0], s[1], s[2], r[1], s[2], s[3], r[2], s[3], s[4]) / d;
+  q.c1 = det(s[0], r[0], s[2], s[1], r[1], s[3], s[2], r[2], s[4]) / d;
+  q.c2 = det(s[0], s[1], r[0], s[1], s[2], r[1], s[2], s[3], r[2]) / d;
+  const double u_last = x.back() - q.mean;
+  if (!(q.c2 > 0) || !(q.c1 + 2 * q.c2 * u_last > 0)) return std::nullopt;
+  return q;
+}
+
 // Where the line through `metric` reaches: `central` (the ceiling less the median headroom),
 // `low` for the earliest bound and `high` for the latest (less the upper and lower quartiles).
 struct Targets {
@@ -43,8 +81,10 @@ std::optional<Projection> project_line(const std::vector<CheckpointRecord>& chec
   auto at_slope = [&](double slope, double target) {
     return level >= target ? (target - fit.intercept) / slope : x_last + (target - level) / slope;
   };
+  const auto curve = upward_time_curve(x, t);
   auto seconds_at = [&](double iteration) {
-    return t.back() + (iteration - x_last) * p.seconds_per_iteration;
+    return curve ? t.back() + curve->at(iteration) - curve->at(x_last)
+                 : t.back() + (iteration - x_last) * p.seconds_per_iteration;
   };
   p.iteration = at_slope(fit.slope, targets.central);
   p.seconds = seconds_at(p.iteration);

@@ -88,5 +88,50 @@ TEST(Projection, HeadroomNeverNegativeAndFallsBackToThePeaks) {
   EXPECT_NEAR(fallback->iteration, 20.0, 1e-6);
 }
 
+// Iterations that get slower as the heap grows: the time projection follows the curve.
+TEST(Projection, SecondsFollowUpwardCurvingTime) {
+  std::vector<CheckpointRecord> points;
+  for (int i = 0; i <= 20; i += 2) {
+    CheckpointRecord c = point(i, 100 + 10 * i, 0);
+    c.t_ms = static_cast<std::int64_t>(1000 * (2 + 0.8 * i + 0.02 * i * i));
+    points.push_back(c);
+  }
+  const auto p = project_ceiling(points, "renderer.private_bytes", 600 * kMiB);
+  ASSERT_TRUE(p);
+  EXPECT_NEAR(p->iteration, 50.0, 1e-6);
+  EXPECT_NEAR(p->seconds, 2 + 0.8 * 50 + 0.02 * 50 * 50, 0.05);
+  // Time that curves downward (a slow start) keeps the constant pace.
+  for (auto& c : points) {
+    c.t_ms = static_cast<std::int64_t>(1000 * (2 + 1.2 * c.iteration - 0.02 * c.iteration * c.iteration));
+  }
+  const auto q = project_ceiling(points, "renderer.private_bytes", 600 * kMiB);
+  ASSERT_TRUE(q);
+  const double pace = (points.back().t_ms - points.front().t_ms) / 1000.0 / 20.0;
+  EXPECT_NEAR(q->seconds, points.back().t_ms / 1000.0 + 30 * pace, 1e-6);
+}
+
+// The first 25 % of a real run (vtm-ceiling, enforce: kill, 1300 MiB): checkpoints 0–24 as the
+// store recorded them. The renderer was ended at iteration 104, 278.1 s into the run.
+TEST(Projection, TheFirstQuarterOfARealRunPredictsItsEnd) {
+  const std::int64_t rows[][4] = {{0, 2307, 58982400, 154189824},    {4, 5665, 106684416, 190320640},
+                                  {8, 9609, 154095616, 245268480},   {12, 14057, 201240576, 287916032},
+                                  {16, 19203, 247267328, 341483520}, {20, 24951, 294055936, 385679360},
+                                  {24, 31608, 340992000, 430817280}};
+  std::vector<CheckpointRecord> points;
+  for (const auto& r : rows) {
+    CheckpointRecord c;
+    c.iteration = static_cast<int>(r[0]);
+    c.t_ms = r[1];
+    c.metrics["renderer.private_bytes"] = static_cast<double>(r[2]);
+    c.metrics["renderer.private_peak_bytes"] = static_cast<double>(r[3]);
+    points.push_back(c);
+  }
+  const auto p = project_ceiling_with_headroom(points, "renderer.private_bytes",
+                                               "renderer.private_peak_bytes", 1300 * kMiB);
+  ASSERT_TRUE(p);
+  EXPECT_NEAR(p->iteration, 104, 0.10 * 104);
+  EXPECT_NEAR(p->seconds, 278.1, 0.15 * 278.1);
+}
+
 }  // namespace
 }  // namespace harness
