@@ -19,13 +19,7 @@ using ::testing::HasSubstr;
 
 std::vector<json> summaries(const CommandResult& result) {
   std::vector<json> out;
-  std::istringstream lines(result.out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.size() > 12 && line.substr(line.size() - 12) == "summary.json") {
-      out.push_back(read_json(line));
-    }
-  }
+  for (const auto& file : summary_files(result)) out.push_back(read_json(file));
   return out;
 }
 
@@ -107,20 +101,10 @@ TEST(CrashHangChromium, KilledRendererIsACrashAndTheNextRunCompletes) {
                             "--iterations", "30", "--out", tmp.path().string()},
                            tmp.path());
     const auto db_file = tmp.path() / "harness.db";
-    Pid renderer = 0;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (renderer == 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      try {
-        SQLite::Database db(db_file.string(), SQLite::OPEN_READONLY);
-        if (db.execAndGet("SELECT COUNT(*) FROM iterations WHERE n >= 4").getInt() == 0) continue;
-        renderer = db.execAndGet("SELECT pid FROM samples WHERE role = 'renderer' ORDER BY t_ms "
-                                 "DESC LIMIT 1")
-                       .getInt64();
-      } catch (const std::exception&) {
-      }
-    }
-    ASSERT_NE(renderer, 0) << "the run never got going";
+    ASSERT_TRUE(wait_for_iteration(db_file, 4, std::chrono::seconds(120)))
+        << "the run never got going";
+    const Pid renderer = newest_sampled_pid(db_file, "renderer");
+    ASSERT_NE(renderer, 0) << "no renderer sampled";
     ASSERT_EQ(::kill(static_cast<pid_t>(renderer), SIGKILL), 0);
     const auto result = harness.wait(std::chrono::seconds(300));
     EXPECT_EQ(result.exit_code, 1) << result.err;
@@ -145,20 +129,10 @@ TEST(CrashHangChromium, KilledBrowserInPageModeIsACrash) {
                           tmp.path().string()},
                          tmp.path());
   const auto db_file = tmp.path() / "harness.db";
-  Pid browser = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (browser == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    try {
-      SQLite::Database db(db_file.string(), SQLite::OPEN_READONLY);
-      if (db.execAndGet("SELECT COUNT(*) FROM iterations WHERE n >= 3").getInt() == 0) continue;
-      browser = db.execAndGet("SELECT pid FROM samples WHERE role = 'browser' ORDER BY t_ms DESC "
-                              "LIMIT 1")
-                    .getInt64();
-    } catch (const std::exception&) {
-    }
-  }
-  ASSERT_NE(browser, 0) << "the run never got going";
+  ASSERT_TRUE(wait_for_iteration(db_file, 3, std::chrono::seconds(120)))
+      << "the run never got going";
+  const Pid browser = newest_sampled_pid(db_file, "browser");
+  ASSERT_NE(browser, 0) << "no browser sampled";
   ASSERT_EQ(::kill(static_cast<pid_t>(browser), SIGKILL), 0);
   const auto result = harness.wait(std::chrono::seconds(300));
   EXPECT_EQ(result.exit_code, 1) << result.err;

@@ -198,19 +198,11 @@ TEST(RunChromium, SigintKeepsEveryIterationDoneSoFar) {
                           "--variant", "retention=none", "--out", tmp.path().string()},
                          tmp.path());
   const auto db_file = tmp.path() / "harness.db";
-  int done = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
-  while (done < 4 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    if (!std::filesystem::exists(db_file)) continue;
-    try {
-      SQLite::Database db(db_file.string(), SQLite::OPEN_READONLY);
-      done = db.execAndGet("SELECT COUNT(*) FROM iterations WHERE n > 0").getInt();
-    } catch (const std::exception&) {
-      // the schema may not exist yet
-    }
-  }
-  ASSERT_GE(done, 4) << "the run never got going";
+  ASSERT_TRUE(wait_for_iteration(db_file, 4, std::chrono::seconds(180)))
+      << "the run never got going";
+  const int done = SQLite::Database(db_file.string(), SQLite::OPEN_READONLY)
+                       .execAndGet("SELECT COUNT(*) FROM iterations WHERE n > 0")
+                       .getInt();
   harness.signal(SIGINT);
   const auto result = harness.wait(std::chrono::seconds(120));
   EXPECT_EQ(result.exit_code, 130) << result.err;

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <thread>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "harness/platform/proc_stat.hpp"
 
 namespace harness::testing {
@@ -73,6 +75,40 @@ std::string read_file(const std::filesystem::path& file) {
 
 nlohmann::json read_json(const std::filesystem::path& file) {
   return nlohmann::json::parse(read_file(file));
+}
+
+std::vector<std::filesystem::path> summary_files(const CommandResult& result) {
+  std::vector<std::filesystem::path> files;
+  std::istringstream lines(result.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.size() > 13 && line.substr(line.size() - 12) == "summary.json") files.push_back(line);
+  }
+  return files;
+}
+
+bool wait_for_iteration(const std::filesystem::path& db_file, int n, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (!std::filesystem::exists(db_file)) continue;
+    try {
+      SQLite::Database db(db_file.string(), SQLite::OPEN_READONLY);
+      SQLite::Statement q(db, "SELECT COUNT(*) FROM iterations WHERE n >= ?");
+      q.bind(1, n);
+      if (q.executeStep() && q.getColumn(0).getInt() > 0) return true;
+    } catch (const std::exception&) {
+      // the schema may not exist yet
+    }
+  }
+  return false;
+}
+
+Pid newest_sampled_pid(const std::filesystem::path& db_file, const std::string& role) {
+  SQLite::Database db(db_file.string(), SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, "SELECT pid FROM samples WHERE role = ? ORDER BY t_ms DESC LIMIT 1");
+  q.bind(1, role);
+  return q.executeStep() ? q.getColumn(0).getInt64() : 0;
 }
 
 std::set<Pid> sampled_pids(const std::filesystem::path& run_dir) {

@@ -51,6 +51,14 @@ CommandResult run_harness(const std::vector<std::string>& args,
 std::string read_file(const std::filesystem::path& file);
 nlohmann::json read_json(const std::filesystem::path& file);
 
+// The summary.json paths a harness command printed on stdout, in order.
+std::vector<std::filesystem::path> summary_files(const CommandResult& result);
+
+// Polls a run's store until an iteration numbered >= n is recorded; false once `limit` passes.
+bool wait_for_iteration(const std::filesystem::path& db_file, int n, std::chrono::seconds limit);
+// The PID of the newest sample of `role` in a run's store, 0 if there is none.
+Pid newest_sampled_pid(const std::filesystem::path& db_file, const std::string& role);
+
 // PIDs that appear in a run's samples.csv.
 std::set<Pid> sampled_pids(const std::filesystem::path& run_dir);
 // PIDs among `pids` that are alive and not zombies.

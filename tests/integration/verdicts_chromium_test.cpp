@@ -20,13 +20,7 @@ using ::testing::HasSubstr;
 
 std::vector<std::filesystem::path> run_dirs(const CommandResult& result) {
   std::vector<std::filesystem::path> dirs;
-  std::istringstream lines(result.out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.size() > 13 && line.substr(line.size() - 12) == "summary.json") {
-      dirs.push_back(std::filesystem::path(line).parent_path());
-    }
-  }
+  for (const auto& file : summary_files(result)) dirs.push_back(file.parent_path());
   return dirs;
 }
 
