@@ -20,13 +20,17 @@ double t_quantile_975(std::size_t df) {
   return 1.960;
 }
 
-double median(std::span<const double> values) {
+double quantile(std::span<const double> values, double q) {
   if (values.empty()) return 0;
   std::vector<double> sorted(values.begin(), values.end());
   std::sort(sorted.begin(), sorted.end());
-  const std::size_t mid = sorted.size() / 2;
-  return sorted.size() % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const double at = std::clamp(q, 0.0, 1.0) * static_cast<double>(sorted.size() - 1);
+  const auto below = static_cast<std::size_t>(at);
+  const std::size_t above = std::min(below + 1, sorted.size() - 1);
+  return sorted[below] + (at - static_cast<double>(below)) * (sorted[above] - sorted[below]);
 }
+
+double median(std::span<const double> values) { return quantile(values, 0.5); }
 
 LinearFit ols(std::span<const double> x, std::span<const double> y) {
   LinearFit fit;

@@ -38,6 +38,10 @@ double theil_sen(std::span<const double> x, std::span<const double> y);
 // df.
 double t_quantile_975(std::size_t df);
 
+// The q-quantile (0 <= q <= 1) by linear interpolation between the sorted values (the position
+// q·(n − 1)); 0 for no values. median is quantile(values, 0.5): the middle value, or the mean of
+// the two middle ones.
+double quantile(std::span<const double> values, double q);
 double median(std::span<const double> values);
 
 }  // namespace harness

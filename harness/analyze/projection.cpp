@@ -121,19 +121,12 @@ std::optional<Projection> project_ceiling_with_headroom(
     gaps.push_back(peak->second - trend->second);
   }
   if (both.size() < 3) return project_ceiling(checkpoints, peak_metric, ceiling_bytes);
-  std::sort(gaps.begin(), gaps.end());
-  // Quantile by linear interpolation between the sorted values, floored at 0.
-  auto quantile = [&](double q) {
-    const double at = q * static_cast<double>(gaps.size() - 1);
-    const auto below = static_cast<std::size_t>(at);
-    const std::size_t above = std::min(below + 1, gaps.size() - 1);
-    const double value = gaps[below] + (at - static_cast<double>(below)) * (gaps[above] - gaps[below]);
-    return std::max(0.0, value);
-  };
-  const double headroom = quantile(0.5);
+  // Floored at 0: peaks below the trend (a sample missed the moment) are no headroom.
+  auto headroom_at = [&](double q) { return std::max(0.0, quantile(gaps, q)); };
+  const double headroom = headroom_at(0.5);
   auto p = project_line(both, trend_metric, ceiling_bytes,
-                        {ceiling_bytes - headroom, ceiling_bytes - quantile(0.75),
-                         ceiling_bytes - quantile(0.25)});
+                        {ceiling_bytes - headroom, ceiling_bytes - headroom_at(0.75),
+                         ceiling_bytes - headroom_at(0.25)});
   if (!p) return std::nullopt;
   p->metric = peak_metric;
   p->trend_metric = trend_metric;

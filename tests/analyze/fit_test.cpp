@@ -75,5 +75,14 @@ TEST(Median, EvenAndOdd) {
   EXPECT_DOUBLE_EQ(median(std::vector<double>{}), 0);
 }
 
+TEST(Quantile, InterpolatesBetweenTheSortedValues) {
+  const std::vector<double> v{40, 10, 30, 20, 50};
+  EXPECT_DOUBLE_EQ(quantile(v, 0), 10);
+  EXPECT_DOUBLE_EQ(quantile(v, 0.25), 20);
+  EXPECT_DOUBLE_EQ(quantile(v, 0.6), 34);  // position 2.4: 30 + 0.4 × 10
+  EXPECT_DOUBLE_EQ(quantile(v, 1), 50);
+  EXPECT_DOUBLE_EQ(quantile(std::vector<double>{7}, 0.75), 7);
+}
+
 }  // namespace
 }  // namespace harness
