@@ -18,6 +18,7 @@
 #include "harness/drive/webdriver_client.hpp"
 #include "harness/error.hpp"
 #include "harness/model/run_model.hpp"
+#include "harness/platform/cleanup_journal.hpp"
 #include "harness/platform/process.hpp"
 
 namespace harness {
@@ -98,6 +99,7 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
       throw LaunchError(fmt::format("cannot create a temporary profile under {}", parent.string()));
     }
     temp_dir_ = pattern;
+    if (options.journal) options.journal->add_temp_dir(temp_dir_);
     const auto profile_dir = temp_dir_ / "profile";
     const auto tmp_dir = temp_dir_ / "tmp";
     dumps_dir_ = options.run_dir / "dumps";
@@ -121,6 +123,7 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     spec.stdout_file = stdout_log;
     spec.stderr_file = stderr_log;
     driver_process_ = ChildProcess::launch(spec);
+    if (options.journal) options.journal->add_group(driver_process_->identity());
     tree_ = std::make_unique<ProcessTree>(ProcessTreeOptions{
         {driver_process_->pid()}, classify_chromium, dumps_dir_.string()});
 
@@ -210,6 +213,7 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     spec.stdout_file = options.run_dir / "chromium.log";
     spec.stderr_file = options.run_dir / "chromium.stderr.log";
     driver_process_ = ChildProcess::launch(spec);  // the browser itself is the group's leader
+    if (options.journal) options.journal->add_group(driver_process_->identity());
     tree_ = std::make_unique<ProcessTree>(ProcessTreeOptions{
         {driver_process_->pid()}, classify_chromium, dumps_dir_.string()});
     const auto active_port = profile_dir / "DevToolsActivePort";

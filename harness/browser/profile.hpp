@@ -18,6 +18,8 @@
 
 namespace harness {
 
+class CleanupJournal;
+
 struct LaunchOptions {
   std::filesystem::path run_dir;      // driver log and dumps go here
   std::filesystem::path temp_parent;  // the temporary profile goes under it; empty: system temp
@@ -33,6 +35,9 @@ struct LaunchOptions {
   bool hang_stacks = false;
   // Page mode: open the browser at this URL with no driver (the page runs the workflow).
   std::string page_url;
+  // Where the session writes down its temporary folders and the process groups it starts,
+  // before it starts them, so a killed harness leaves nothing behind (may be null).
+  CleanupJournal* journal = nullptr;
 };
 
 // Something the browser told us on its own (a renderer crash, a detached target).

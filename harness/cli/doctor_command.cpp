@@ -11,7 +11,9 @@
 
 #include "harness/browser/profile.hpp"
 #include "harness/cli/exit_codes.hpp"
+#include "harness/platform/cleanup_journal.hpp"
 #include "harness/platform/process.hpp"
+#include "harness/run/abandoned_runs.hpp"
 #include "harness/scenario/size.hpp"
 #include "harness/store/store.hpp"
 
@@ -89,7 +91,16 @@ int run_doctor_command(const DoctorCommandOptions& o) {
   const auto space = std::filesystem::space(std::filesystem::exists(folder) ? folder : ".", ec);
   if (!ec) row("free disk", format_bytes(static_cast<double>(space.available)));
 
-  // Temporary profiles of runs whose harness was killed before it could clean up.
+  // Runs whose harness was killed: their processes ended, profiles removed, records closed.
+  const auto journal_dir = cleanup_journal_dir();
+  const std::size_t interrupted = recover_abandoned_runs(journal_dir, std::cerr);
+  row("interrupted runs", interrupted == 0
+                              ? fmt::format("none left behind (journal {})", journal_dir.string())
+                              : fmt::format("{} cleaned up now (see above; journal {})",
+                                            interrupted, journal_dir.string()));
+
+  // Temporary profiles no journal accounts for (a harness older than the journal, or one killed
+  // before it could write it).
   std::vector<std::string> leftovers;
   for (const auto& entry :
        std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ec)) {

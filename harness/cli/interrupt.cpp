@@ -5,7 +5,12 @@
 
 #include <cstring>
 
+#include <iostream>
+
+#include "harness/platform/cleanup_journal.hpp"
 #include "harness/platform/process.hpp"
+#include "harness/platform/watcher.hpp"
+#include "harness/run/abandoned_runs.hpp"
 
 namespace harness {
 
@@ -42,5 +47,11 @@ void install_interrupt_handlers() {
 }
 
 const std::atomic<bool>& stop_requested() { return g_stop; }
+
+void guard_against_being_killed() {
+  const auto dir = cleanup_journal_dir();
+  recover_abandoned_runs(dir, std::cerr);
+  start_watcher(dir);
+}
 
 }  // namespace harness

@@ -12,6 +12,7 @@
 #include "harness/cli/report_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/serve_command.hpp"
+#include "harness/cli/watch_command.hpp"
 #include "harness/error.hpp"
 #include "harness/platform/process.hpp"
 
@@ -34,12 +35,14 @@ int main(int argc, char** argv) {
   ReportCommandOptions report_options;
   MatrixCommandOptions matrix_options;
   DoctorCommandOptions doctor_options;
+  WatchCommandOptions watch_options;
   setup_run_command(app, run_options);
   setup_compare_command(app, compare_options);
   setup_report_command(app, report_options);
   setup_matrix_command(app, matrix_options);
   setup_doctor_command(app, doctor_options);
   setup_serve_command(app, serve_options);
+  setup_watch_command(app, watch_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("report")) return run_report_command(report_options);
     if (app.got_subcommand("matrix")) return run_matrix_command(matrix_options);
     if (app.got_subcommand("doctor")) return run_doctor_command(doctor_options);
+    if (app.got_subcommand("__watch")) return run_watch_command(watch_options);
   } catch (const ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     std::fprintf(stderr, "harness: the scenario has %zu problem(s); nothing was started\n",

@@ -110,6 +110,7 @@ int run_matrix_command(const MatrixCommandOptions& o) {
   console.begin_matrix(total);
 
   install_interrupt_handlers();
+  guard_against_being_killed();
   std::vector<RunResult> results;
   int index = 0;
   for (auto& p : prepared) {

@@ -96,6 +96,7 @@ int run_run_command(const RunCommandOptions& o) {
   console.print_configuration(prepared.config);
 
   install_interrupt_handlers();
+  guard_against_being_killed();
   std::vector<RunResult> results;
   const int total = static_cast<int>(prepared.cells());
   int index = 0;

@@ -9,6 +9,7 @@
 
 #include "harness/browser/profile.hpp"
 #include "harness/error.hpp"
+#include "harness/platform/cleanup_journal.hpp"
 #include "harness/scenario/loader.hpp"
 #include "harness/scenario/size.hpp"
 
@@ -102,6 +103,7 @@ PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOv
 
   RunPlan& plan = prepared.plan;
   plan.results_dir = results_dir;
+  plan.journal_dir = cleanup_journal_dir();
   plan.iterations_auto = scenario.iterations_auto;
   plan.iterations = scenario.iterations;
   if (o.iterations == "auto") {

@@ -28,6 +28,8 @@ struct ProcessIdentity {
   }
 };
 
+Pid current_process_id();
+
 // Identity of a live process; nullopt when there is none with this PID.
 std::optional<ProcessIdentity> identify_process(Pid pid);
 
@@ -36,6 +38,11 @@ bool process_alive(const ProcessIdentity& identity);
 
 // Ends one recorded process if it is still the same process (SIGKILL / TerminateProcess).
 void kill_process(const ProcessIdentity& identity);
+
+// Ends the process group a recorded process led (Linux: SIGKILL to the group, only while the
+// group is provably ours: its leader is the recorded process, or the leader is gone and no other
+// process has its PID). Windows: ends the recorded process (its job ends the rest).
+void kill_process_group(const ProcessIdentity& leader);
 
 // Limits a process's data segment (Linux RLIMIT_DATA soft limit: private writable mappings), so
 // that its allocations fail beyond it; may be called again to move it. False with a reason when

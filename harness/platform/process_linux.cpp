@@ -39,6 +39,18 @@ void kill_process(const ProcessIdentity& identity) {
   if (process_alive(identity)) ::kill(static_cast<pid_t>(identity.pid), SIGKILL);
 }
 
+Pid current_process_id() { return static_cast<Pid>(::getpid()); }
+
+void kill_process_group(const ProcessIdentity& leader) {
+  // A PID stays allocated while it names a live process group, so a group whose leader is gone
+  // but whose PID nobody else holds is still the same group. A leader PID held by another
+  // process means our group is empty and the PID was reused: leave it alone.
+  if (auto stat = read_proc_stat(leader.pid)) {
+    if (stat->start_ticks != leader.start_ticks) return;
+  }
+  ::killpg(static_cast<pid_t>(leader.pid), SIGKILL);
+}
+
 bool set_data_limit(const ProcessIdentity& identity, std::uint64_t bytes, std::string* error) {
   if (!process_alive(identity)) {
     if (error) *error = "the process is gone";

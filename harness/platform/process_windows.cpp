@@ -215,6 +215,11 @@ bool process_alive(const ProcessIdentity& identity) {
   return static_cast<bool>(open_identity(identity, 0));
 }
 
+Pid current_process_id() { return static_cast<Pid>(::GetCurrentProcessId()); }
+
+// The leader's job object (kill-on-close) ends the rest of its tree.
+void kill_process_group(const ProcessIdentity& leader) { kill_process(leader); }
+
 void kill_process(const ProcessIdentity& identity) {
   if (Handle h = open_identity(identity, PROCESS_TERMINATE)) {
     ::TerminateProcess(h.get(), 1);

@@ -15,6 +15,7 @@
 #include "harness/drive/cdp_client.hpp"
 #include "harness/drive/step_runner.hpp"
 #include "harness/error.hpp"
+#include "harness/platform/cleanup_journal.hpp"
 #include "harness/run/checkpoint_metrics.hpp"
 #include "harness/run/dump_rules.hpp"
 #include "harness/run/recorder.hpp"
@@ -155,6 +156,11 @@ class RunExecution {
 
     recorder_ = std::make_unique<Recorder>(store_, info, dir_);
     events_ = std::make_unique<EventLog>(*recorder_, summary_);
+    if (!plan_.journal_dir.empty()) {
+      // Written before anything is launched: if this process dies, its watcher or the next
+      // harness ends what the run started and closes its record.
+      journal_ = std::make_unique<CleanupJournal>(plan_.journal_dir, info.id, dir_, store_.file());
+    }
     recorder_->write_summary(summary_, false);
     observer_.run_started(plan_, info);
 
@@ -178,6 +184,7 @@ class RunExecution {
       recorder_->write_summary(summary_, true);
     }
     recorder_->flush();
+    if (journal_ && cleaned_up_) journal_->finish();
     observer_.run_finished(plan_, summary_);
     result.summary = summary_;
     result.dir = dir_;
@@ -206,6 +213,7 @@ class RunExecution {
     observer_.phase(plan_, info, "starting " + info.browser);
     LaunchOptions options = plan_.launch;
     options.run_dir = dir_;
+    options.journal = journal_.get();
     options.timeouts = plan_.scenario->timeouts;
     options.hang_stacks = plan_.dumps.on_hang && plan_.dumps.hang_stack;
     if (plan_.drive == DriveMode::kPage) {
@@ -231,6 +239,7 @@ class RunExecution {
     event("browser_started", fmt::format("{} {} with driver {}", info.browser,
                                          session_->browser_version(), session_->driver_version()),
           session_->environment());
+    journaled_ = 0;
     sampler_ = std::make_unique<Sampler>(
         session_->process_tree(), plan_.sample_interval,
         SamplerClock{[this] { return now_ms(); }, [this] { return iteration_.load(); }},
@@ -269,6 +278,7 @@ class RunExecution {
     if (crashed_or_hung_) wait_for_minidump(session->dumps_dir());
     EndReport report = session->end();
     limited_.clear();
+    cleaned_up_ = report.survivors.empty() && report.temp_removed;
     if (!report.survivors.empty()) {
       std::string pids;
       for (const auto& s : report.survivors) pids += (pids.empty() ? "" : ", ") + std::to_string(s.pid);
@@ -289,6 +299,7 @@ class RunExecution {
 
   void on_sample(const SampleBatch& batch) {
     recorder_->add_samples(batch);
+    if (journal_) journal_tree_members();
     const double bytes = renderer_private_bytes(batch.processes);
     last_renderer_bytes_ = bytes;
     for (double seen = interval_peak_.load(); bytes > seen && !interval_peak_.compare_exchange_weak(seen, bytes);) {
@@ -301,6 +312,21 @@ class RunExecution {
     }
     if (plan_.ceiling) check_ceiling(batch, bytes);
     if (!dump_rules_.empty()) check_dump_rules(batch, bytes);
+  }
+
+  // Every process the tree has seen goes into the cleanup journal (crashpad handlers leave the
+  // driver's process group, so the group alone would miss them).
+  void journal_tree_members() {
+    std::vector<ProcessIdentity> seen;
+    {
+      // Never wait here: a heap snapshot holds the session for seconds; the next sample will do.
+      std::unique_lock lock(session_mutex_, std::try_to_lock);
+      if (!lock.owns_lock() || !session_) return;
+      seen = session_->process_tree().seen();
+    }
+    if (seen.size() == journaled_) return;
+    journaled_ = seen.size();
+    journal_->add_processes(seen);
   }
 
   void check_ceiling(const SampleBatch& batch, double total) {
@@ -410,15 +436,18 @@ class RunExecution {
   }
 
   void check_dump_rules(const SampleBatch& batch, double private_bytes) {
-    std::vector<DumpTrigger> triggers = dump_rules_.observe("private", private_bytes);
+    // Chromium renderers reserve ~1.45 TB (VmSize), so "virtual" is their VmData: committed and
+    // reserved private memory, the closest analogue of Windows' virtual bytes.
+    double data = 0;
     if (dump_rules_.uses("virtual")) {
-      // Chromium renderers reserve ~1.45 TB (VmSize), so "virtual" is their VmData: committed and
-      // reserved private memory, the closest analogue of Windows' virtual bytes.
-      double data = 0;
       for (const auto& p : batch.processes) {
         if (p.role != ProcessRole::kRenderer || p.subtype == "webui") continue;
         if (auto status = read_process_status(p.pid)) data += static_cast<double>(status->data_bytes);
       }
+    }
+    if (dump_baseline_due_.exchange(false)) arm_relative_dump_rules(batch, private_bytes, data);
+    std::vector<DumpTrigger> triggers = dump_rules_.observe("private", private_bytes);
+    if (dump_rules_.uses("virtual")) {
       for (auto& t : dump_rules_.observe("virtual", data)) triggers.push_back(t);
     }
     if (triggers.empty()) return;
@@ -427,6 +456,34 @@ class RunExecution {
       for (auto& t : triggers) dump_queue_.push_back({t, batch.t_ms, batch.iteration});
     }
     dump_cv_.notify_all();
+  }
+
+  // Relative rules (start: +64MiB) count from the first sample after the baseline checkpoint.
+  void arm_relative_dump_rules(const SampleBatch& batch, double private_bytes, double data) {
+    json thresholds = json::array();
+    std::string text;
+    for (const auto& [metric, value] : {std::pair<std::string, double>{"private", private_bytes},
+                                        std::pair<std::string, double>{"virtual", data}}) {
+      if (!dump_rules_.waiting_for_baseline(metric)) continue;
+      dump_rules_.set_baseline(metric, value);
+      text += fmt::format("{}{} baseline {}", text.empty() ? "" : "; ", metric,
+                          format_bytes(value));
+    }
+    if (text.empty()) return;
+    for (std::size_t i = 0; i < dump_rules_.size(); ++i) {
+      const DumpRule& rule = dump_rules_.rule(i);
+      if (!rule.relative) continue;
+      thresholds.push_back({{"rule", i + 1},
+                            {"metric", rule.metric},
+                            {"first_threshold_bytes", dump_rules_.first_threshold(i).value_or(0)},
+                            {"step_bytes", rule.step_bytes},
+                            {"max", rule.max}});
+    }
+    events_->add(EventRecord{batch.t_ms, batch.iteration, "dump_rules_armed",
+                             "relative dump rules count from " + text,
+                             {{"baseline_private_bytes", private_bytes},
+                              {"baseline_virtual_bytes", data},
+                              {"rules", thresholds}}});
   }
 
   struct DumpRequest {
@@ -930,6 +987,10 @@ class RunExecution {
       recorder_->write_summary(summary_, false);
     }
     observer_.checkpoint_done(plan_, info, record);
+    if (iteration == 0 && !dump_rules_armed_) {
+      dump_rules_armed_ = true;
+      dump_baseline_due_ = true;  // the sampler arms relative dump rules on its next sample
+    }
   }
 
   void collect_page_errors() {
@@ -1023,6 +1084,9 @@ class RunExecution {
   RunSummary summary_;
   std::unique_ptr<Recorder> recorder_;
   std::unique_ptr<EventLog> events_;
+  std::unique_ptr<CleanupJournal> journal_;
+  std::size_t journaled_ = 0;  // tree members written to the journal; sampler thread only
+  bool cleaned_up_ = true;     // the last browser ended with no survivor and no profile left
   std::mutex session_mutex_;  // guards session_ swaps against the sampler, watchdog, dump worker
   std::unique_ptr<BrowserSession> session_;
   std::unique_ptr<Sampler> sampler_;
@@ -1037,6 +1101,8 @@ class RunExecution {
   std::map<Pid, std::uint64_t> limited_;  // renderer -> its data limit; sampler thread only
   std::map<int, double> heartbeat_max_;  // under events_->mutex()
   DumpRules dump_rules_;                 // sampler thread only
+  std::atomic<bool> dump_baseline_due_{false};
+  bool dump_rules_armed_ = false;  // runner thread only
   std::mutex dump_mutex_;
   std::condition_variable dump_cv_;
   std::deque<DumpRequest> dump_queue_;

@@ -39,6 +39,8 @@ struct RunPlan {
   BeaconChannel* beacons = nullptr;  // page mode: the route the page reports to
   std::chrono::milliseconds sample_interval{100};
   std::filesystem::path results_dir;
+  // The cleanup journal's folder (platform/cleanup_journal.hpp); empty: no journal.
+  std::filesystem::path journal_dir;
   LaunchOptions launch;  // run_dir is filled in by the runner
   int index = 1;         // this run's position among the invocation's runs, for progress
   int total = 1;

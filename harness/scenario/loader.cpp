@@ -651,7 +651,20 @@ class ScenarioParser {
           }
         }
       };
-      size("start", rule.start_bytes);
+      if (auto text = m.string("start", "a size with units")) {
+        // "+64MiB": above the baseline measured after set-up (DumpRule::relative).
+        std::string_view value = *text;
+        rule.relative = !value.empty() && value.front() == '+';
+        if (rule.relative) value.remove_prefix(1);
+        auto bytes = parse_size(value);
+        if (!bytes) {
+          v_.error(m.get("start"), fmt::format("start '{}' is not a size; write e.g. 300MiB, or "
+                                               "+64MiB for 64 MiB above the baseline",
+                                               *text));
+        } else {
+          rule.start_bytes = *bytes;
+        }
+      }
       size("step", rule.step_bytes);
       if (auto max = m.integer("max", 1, 1000, "dumps")) rule.max = *max;
       policy.rules.push_back(rule);

@@ -102,6 +102,10 @@ struct Ceiling {
 struct DumpRule {
   std::string metric = "private";  // private (renderer private bytes) or virtual (VmData/VirtualSize)
   std::uint64_t start_bytes = 0;
+  // `start: +64MiB`: the first threshold is the metric's baseline (its first sample after the
+  // baseline checkpoint, i.e. after set-up and warm-up) plus start_bytes; such a rule cannot fire
+  // during set-up, and its thresholds follow the machine's own starting point.
+  bool relative = false;
   std::uint64_t step_bytes = 0;    // 0: only once
   int max = 10;
   SourceLocation where;

@@ -375,6 +375,40 @@ void Store::set_run_summary(const std::string& run_id, const std::string& summar
   q.exec();
 }
 
+Store::LastHeard Store::last_heard(const std::string& run_id) const {
+  LastHeard out;
+  SQLite::Statement q(impl_->db, R"sql(
+    SELECT (SELECT COALESCE(MAX(n), 0) FROM iterations WHERE run_id = ?1 AND ok = 1 AND n > 0),
+           MAX((SELECT COALESCE(MAX(t_ms), 0) FROM samples WHERE run_id = ?1),
+               (SELECT COALESCE(MAX(t_ms), 0) FROM events WHERE run_id = ?1),
+               (SELECT COALESCE(MAX(ended_ms), 0) FROM iterations WHERE run_id = ?1)))sql");
+  q.bind(1, run_id);
+  if (q.executeStep()) {
+    out.iterations_completed = q.getColumn(0).getInt();
+    out.t_ms = q.getColumn(1).getInt64();
+  }
+  return out;
+}
+
+bool Store::mark_interrupted(const std::string& run_id, const std::string& reason,
+                             const std::string& ended_at) {
+  const LastHeard last = last_heard(run_id);
+  SQLite::Transaction transaction(impl_->db);
+  SQLite::Statement q(impl_->db, R"sql(
+    UPDATE runs SET status = 'interrupted', reason = ?, ended_at = ?,
+      iterations_completed = MAX(COALESCE(iterations_completed, 0), ?)
+    WHERE id = ? AND status = 'running')sql");
+  q.bind(1, reason);
+  q.bind(2, ended_at);
+  q.bind(3, last.iterations_completed);
+  q.bind(4, run_id);
+  if (q.exec() == 0) return false;
+  insert_event(run_id, EventRecord{last.t_ms, last.iterations_completed, "interrupted", reason,
+                                   nlohmann::json::object()});
+  transaction.commit();
+  return true;
+}
+
 namespace {
 RunInfo read_run_row(SQLite::Statement& q) {
   RunInfo r;

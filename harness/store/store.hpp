@@ -36,6 +36,17 @@ class Store {
   void insert_heartbeat(const std::string& run_id, const HeartbeatRecord& record);
   void set_run_summary(const std::string& run_id, const std::string& summary_json);
 
+  // A run whose harness died: what the store last heard of it, and the mark that closes it.
+  struct LastHeard {
+    int iterations_completed = 0;  // the highest measured iteration recorded as done
+    std::int64_t t_ms = 0;         // the latest sample, event or iteration end
+  };
+  LastHeard last_heard(const std::string& run_id) const;
+  // Sets a still-`running` run to `interrupted` with the reason and an `interrupted` event;
+  // false when the run is unknown or already ended.
+  bool mark_interrupted(const std::string& run_id, const std::string& reason,
+                        const std::string& ended_at);
+
   // Readers.
   std::vector<RunInfo> runs() const;
   std::optional<RunInfo> run(const std::string& run_id) const;

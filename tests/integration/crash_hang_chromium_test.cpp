@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "harness/run/dump_rules.hpp"
 #include "support.hpp"
 
 namespace harness::testing {
@@ -171,6 +172,9 @@ TEST(CrashHangChromium, BusyLoopIsHungWithEvidence) {
   }
 }
 
+// The dump rules against the run's own recorded curve: the same rule replayed over the samples
+// the run stored (from the baseline it armed at) must ask for exactly the dumps it wrote.
+// Nothing here depends on how fast the page grows or how fast the machine is.
 TEST(CrashHangChromium, DumpRulesFireAtTheirThresholds) {
   TempDir tmp("harness-it-dumps");
   const auto result = run_harness({"run", "tests/integration/scenarios/dump-rules.yaml", "--out",
@@ -180,20 +184,61 @@ TEST(CrashHangChromium, DumpRulesFireAtTheirThresholds) {
   const auto runs = summaries(result);
   ASSERT_EQ(runs.size(), 1u);
   const json& s = runs[0];
+  const std::string run_id = s["run_id"].get<std::string>();
+  SQLite::Database db((tmp.path() / "harness.db").string(), SQLite::OPEN_READONLY);
+
+  // The baseline the rule counted from: the first sample after the baseline checkpoint.
+  SQLite::Statement armed(db, "SELECT t_ms, details FROM events WHERE run_id = ? AND "
+                              "kind = 'dump_rules_armed'");
+  armed.bind(1, run_id);
+  ASSERT_TRUE(armed.executeStep()) << "no dump_rules_armed event";
+  const std::int64_t armed_ms = armed.getColumn(0).getInt64();
+  const json details = json::parse(armed.getColumn(1).getString());
+  const double baseline = details["baseline_private_bytes"].get<double>();
+  SQLite::Statement first_checkpoint(
+      db, "SELECT MIN(t_ms) FROM checkpoints WHERE run_id = ? AND iteration = 0");
+  first_checkpoint.bind(1, run_id);
+  ASSERT_TRUE(first_checkpoint.executeStep());
+  EXPECT_GE(armed_ms, first_checkpoint.getColumn(0).getInt64()) << "armed before the baseline";
+
+  // Replay: the renderers' private memory of every sample from the arming one on.
+  DumpRule rule;
+  rule.metric = "private";
+  rule.relative = true;
+  rule.start_bytes = 16ull << 20;
+  rule.step_bytes = 16ull << 20;
+  rule.max = 3;
+  DumpRules replay({rule});
+  replay.set_baseline("private", baseline);
+  SQLite::Statement samples(db, "SELECT t_ms, SUM(private_bytes) FROM samples WHERE run_id = ? "
+                                "AND role = 'renderer' AND COALESCE(subtype, '') != 'webui' "
+                                "AND t_ms >= ? GROUP BY t_ms ORDER BY t_ms");
+  samples.bind(1, run_id);
+  samples.bind(2, armed_ms);
+  std::vector<DumpTrigger> expected;
+  double highest = 0;
+  while (samples.executeStep()) {
+    const double value = samples.getColumn(1).getDouble();
+    highest = std::max(highest, value);
+    for (auto& t : replay.observe("private", value)) expected.push_back(t);
+  }
+  // The page keeps 5 MiB per iteration: 24 iterations pass baseline + 48 MiB, so the curve
+  // itself calls for all three dumps.
+  EXPECT_GE(highest - baseline, 48.0 * 1048576) << "baseline " << baseline;
+  ASSERT_EQ(expected.size(), 3u);
+
   std::vector<json> snapshots;
   for (const auto& d : s["dumps"]) {
     if (d["kind"] == "heap_snapshot") snapshots.push_back(d);
   }
-  ASSERT_EQ(snapshots.size(), 3u) << s["dumps"].dump(2);
-  const auto dir = std::filesystem::path(s["environment"]["dumps_dir"].get<std::string>()).parent_path();
-  SQLite::Database db((tmp.path() / "harness.db").string(), SQLite::OPEN_READONLY);
+  ASSERT_EQ(snapshots.size(), expected.size()) << s["dumps"].dump(2);
   EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM dumps WHERE kind = 'heap_snapshot'").getInt(), 3);
-  const double MiB = 1048576.0;
+  const auto dir = std::filesystem::path(s["environment"]["dumps_dir"].get<std::string>()).parent_path();
   for (std::size_t i = 0; i < snapshots.size(); ++i) {
     const json& d = snapshots[i];
-    // Fired at or above its threshold: 36, 40, 44 MiB or the first threshold above a spike.
-    EXPECT_GE(d["value_bytes"].get<double>(), (36 + 4 * static_cast<double>(i)) * MiB) << d.dump();
-    EXPECT_THAT(d["rule"].get<std::string>(), HasSubstr("rule 1, dump " + std::to_string(i + 1)));
+    EXPECT_EQ(d["rule"].get<std::string>(), expected[i].describe) << d.dump();
+    EXPECT_DOUBLE_EQ(d["value_bytes"].get<double>(), expected[i].value) << d.dump();
+    EXPECT_GE(expected[i].value, expected[i].threshold);
     const auto file = dir / d["file"].get<std::string>();
     ASSERT_TRUE(std::filesystem::exists(file)) << file;
     EXPECT_EQ(std::filesystem::file_size(file), d["size_bytes"].get<std::uint64_t>());

@@ -220,5 +220,93 @@ TEST(RunChromium, SigintKeepsEveryIterationDoneSoFar) {
   expect_nothing_left(dir, summary);
 }
 
+// A harness killed outright (SIGKILL: no handler runs) leaves nothing running: its watcher
+// sees it die and ends the driver and every browser process by PID + start time, removes the
+// profile and closes the run's record; the next harness says so, and the report draws the run.
+TEST(RunChromium, SigkillLeavesNoProcessAndTheNextRunReportsIt) {
+  TempDir tmp("harness-it-sigkill");
+  HarnessProcess harness({"run", "scenarios/vtm-review.yaml", "--iterations", "500",
+                          "--variant", "retention=window", "--out", tmp.path().string()},
+                         tmp.path());
+  const auto db_file = tmp.path() / "harness.db";
+  ASSERT_TRUE(wait_for_iteration(db_file, 3, std::chrono::seconds(180)))
+      << "the run never got going";
+  // Everything the run started: the harness's descendants (but its watcher) and every process
+  // its samples saw (crashpad handlers leave the tree).
+  std::set<Pid> run_processes;
+  Pid watcher = 0;
+  for (Pid pid : descendants(harness.pid())) {
+    if (command_line(pid).find("__watch") != std::string::npos) watcher = pid;
+    else run_processes.insert(pid);
+  }
+  ASSERT_NE(watcher, 0) << "the harness started no watcher";
+  {
+    SQLite::Database db(db_file.string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT DISTINCT pid FROM samples");
+    while (q.executeStep()) run_processes.insert(q.getColumn(0).getInt64());
+  }
+  ASSERT_GE(alive(run_processes).size(), 3u) << "chromedriver, the browser and a renderer";
+  const auto journal_dir = tmp.path() / "state" / "journal";
+  std::string profile;
+  for (const auto& entry : std::filesystem::directory_iterator(journal_dir)) {
+    if (entry.path().extension() != ".json") continue;
+    const json journal = read_json(entry.path());
+    ASSERT_EQ(journal["temp_dirs"].size(), 1u) << journal.dump();
+    profile = journal["temp_dirs"][0].get<std::string>();
+  }
+  ASSERT_FALSE(profile.empty()) << "no cleanup journal in " << journal_dir;
+  ASSERT_TRUE(std::filesystem::exists(profile));
+
+  const auto killed_at = std::chrono::steady_clock::now();
+  harness.signal(SIGKILL);
+  while (!alive(run_processes).empty() &&
+         std::chrono::steady_clock::now() - killed_at < std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - killed_at);
+  EXPECT_TRUE(alive(run_processes).empty()) << alive(run_processes).size() << " still alive";
+  EXPECT_LE(took.count(), 2000) << "the run's processes took " << took.count() << " ms to end";
+  std::cerr << "[ sigkill  ] " << run_processes.size() << " processes of the run ended "
+            << took.count() << " ms after the harness was killed\n";
+  const CommandResult killed = harness.wait(std::chrono::seconds(10));
+  EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
+  // The watcher closes the record, leaves its note and goes.
+  for (int i = 0; i < 500 && !alive({watcher}).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(alive({watcher}).empty()) << "the watcher is still running";
+  EXPECT_FALSE(std::filesystem::exists(profile)) << profile << " was left behind";
+
+  std::string killed_id;
+  {
+    SQLite::Database db(db_file.string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT id, status, reason FROM runs");
+    ASSERT_TRUE(q.executeStep());
+    killed_id = q.getColumn(0).getString();
+    EXPECT_EQ(q.getColumn(1).getString(), "interrupted");
+    EXPECT_THAT(q.getColumn(2).getString(), HasSubstr("ended without finishing the run"));
+  }
+  const json summary = read_json(tmp.path() / killed_id / "summary.json");
+  EXPECT_EQ(summary["status"], "interrupted");
+
+  // The next harness tells the user what happened to the killed one.
+  const auto next = run_harness({"run", "scenarios/vtm-review.yaml", "--iterations", "1",
+                                 "--checkpoint-every", "1", "--variant", "retention=none",
+                                 "--out", tmp.path().string()},
+                                tmp.path());
+  EXPECT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_THAT(next.err, HasSubstr("run " + killed_id + " was interrupted"));
+  EXPECT_THAT(next.err, HasSubstr("its watcher ended"));
+  const auto again = run_harness({"doctor", "--db", db_file.string()}, tmp.path());
+  EXPECT_THAT(again.out, HasSubstr("interrupted runs   none left behind"));
+
+  const auto report = run_harness({"report", tmp.path().string()}, tmp.path());
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::string html = read_file(tmp.path() / "report.html");
+  EXPECT_THAT(html, HasSubstr(killed_id));
+  EXPECT_THAT(html, HasSubstr("interrupted"));
+}
+
 }  // namespace
 }  // namespace harness::testing

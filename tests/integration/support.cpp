@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -37,6 +38,7 @@ HarnessProcess::HarnessProcess(const std::vector<std::string>& args,
   spec.stdout_file = out_;
   spec.stderr_file = err_;
   spec.working_dir = source_dir();
+  spec.env["HARNESS_STATE_DIR"] = (work_dir / "state").string();
   child_ = ChildProcess::launch(spec);
 }
 
@@ -134,6 +136,34 @@ std::vector<Pid> alive(const std::set<Pid>& pids) {
     if (stat && stat->state != 'Z' && stat->state != 'X') out.push_back(pid);
   }
   return out;
+}
+
+std::set<Pid> descendants(Pid root) {
+  std::map<Pid, Pid> parent;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const Pid pid = std::stoll(name);
+    if (auto stat = read_proc_stat(pid); stat && stat->state != 'Z' && stat->state != 'X') {
+      parent[pid] = stat->ppid;
+    }
+  }
+  std::set<Pid> out;
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [pid, ppid] : parent) {
+      if ((ppid == root || out.count(ppid)) && out.insert(pid).second) grew = true;
+    }
+  }
+  return out;
+}
+
+std::string command_line(Pid pid) {
+  std::string text = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+  for (char& c : text) {
+    if (c == '\0') c = ' ';
+  }
+  return text;
 }
 
 std::filesystem::path source_dir() { return HARNESS_SOURCE_DIR; }

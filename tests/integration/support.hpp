@@ -33,6 +33,8 @@ class TempDir {
 // The harness binary started in the background, its output captured in files.
 class HarnessProcess {
  public:
+  // The harness's state folder (HARNESS_STATE_DIR: cleanup journal, watcher notes) is
+  // <work_dir>/state, so tests never see each other's, nor the user's.
   HarnessProcess(const std::vector<std::string>& args, const std::filesystem::path& work_dir);
   Pid pid() const;
   // Waits up to `limit` for the exit; -1 on timeout (the process is then killed).
@@ -63,6 +65,10 @@ Pid newest_sampled_pid(const std::filesystem::path& db_file, const std::string& 
 std::set<Pid> sampled_pids(const std::filesystem::path& run_dir);
 // PIDs among `pids` that are alive and not zombies.
 std::vector<Pid> alive(const std::set<Pid>& pids);
+// Live processes descending from `root` (by parent PID, from /proc), `root` excluded.
+std::set<Pid> descendants(Pid root);
+// The process's command line, arguments joined by spaces ("" when gone).
+std::string command_line(Pid pid);
 
 std::filesystem::path source_dir();
 
