@@ -16,10 +16,14 @@ void setup_serve_command(CLI::App& app, ServeCommandOptions& o) {
   cmd->add_option("folder", o.folder, "Folder to serve (default: pages)");
   cmd->add_option("--bind", o.bind, "Address to bind (default: 127.0.0.1, loopback only)");
   cmd->add_option("--port", o.port, "Port (default: a free one)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--allow-host", o.allow_hosts,
+                  "Also answer requests that name this host (e.g. the name a lab VM uses for "
+                  "this machine); loopback names are always allowed, any other Host gets 421");
 }
 
 int run_serve_command(const ServeCommandOptions& o) {
   PageServer server(o.folder, o.bind, o.port);
+  for (const auto& host : o.allow_hosts) server.allow_host(host);
   install_interrupt_handlers();
   // The URL is data: stdout, so a script can read it.
   std::cout << server.base_url() << std::endl;

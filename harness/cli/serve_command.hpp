@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 namespace harness {
 
@@ -10,6 +11,7 @@ struct ServeCommandOptions {
   std::string folder = "pages";
   std::string bind = "127.0.0.1";
   int port = 0;
+  std::vector<std::string> allow_hosts;  // Host names it answers for besides loopback
 };
 
 void setup_serve_command(CLI::App& app, ServeCommandOptions& options);

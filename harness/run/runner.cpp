@@ -219,10 +219,11 @@ class RunExecution {
     if (plan_.drive == DriveMode::kPage) {
       // The page learns where to report and how many warm-up iterations to run.
       const std::string& url = summary_.info.start_url;
+      plan_.beacons->open();  // a new token: only this run's page can post beacons
       options.page_url = fmt::format("{}{}harness_beacon={}&harness_warmup={}", url,
                                      url.find('?') == std::string::npos ? "?" : "&",
-                                     resolve_url(plan_.base_url, kBeaconPath), plan_.warmup);
-      plan_.beacons->open();
+                                     query_encode(plan_.beacons->beacon_url(plan_.base_url)),
+                                     plan_.warmup);
     }
     std::unique_ptr<BrowserSession> session;
     try {

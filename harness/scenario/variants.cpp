@@ -97,8 +97,10 @@ std::string url_origin(const std::string& url) {
   return path_start == std::string::npos ? url : url.substr(0, path_start);
 }
 
+}  // namespace
+
 // Percent-encodes what may not appear raw in a query component.
-std::string query_escape(const std::string& text) {
+std::string query_encode(const std::string& text) {
   std::string out;
   for (unsigned char c : text) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
@@ -106,7 +108,6 @@ std::string query_escape(const std::string& text) {
   }
   return out;
 }
-}  // namespace
 
 std::string resolve_url(const std::string& base, const std::string& target) {
   if (target.find("://") != std::string::npos) return target;
@@ -135,7 +136,7 @@ std::string start_url(const Scenario& scenario, const VariantAssignment& variant
       url.erase(fragment);
     }
     url += (url.find('?') == std::string::npos ? '?' : '&');
-    url += query_escape(name) + "=" + query_escape(value) + tail;
+    url += query_encode(name) + "=" + query_encode(value) + tail;
   }
   return url;
 }

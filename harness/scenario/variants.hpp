@@ -46,4 +46,7 @@ std::string start_url(const Scenario& scenario, const VariantAssignment& variant
 // kept, "/x" goes to the origin root, "x" is relative to base's folder.
 std::string resolve_url(const std::string& base, const std::string& target);
 
+// A query parameter's value percent-encoded (everything but unreserved characters).
+std::string query_encode(const std::string& text);
+
 }  // namespace harness

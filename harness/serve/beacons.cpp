@@ -1,6 +1,11 @@
 #include "harness/serve/beacons.hpp"
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
+#include <random>
+
+#include "harness/scenario/variants.hpp"
 
 namespace harness {
 
@@ -23,6 +28,7 @@ ServerReply BeaconChannel::handle(const ServerRequest& request) {
   if (!beacon) return {400, "text/plain", "not a beacon\n"};
   std::unique_lock lock(mutex_);
   if (closed_) return {200, "application/json", R"({"stop":true})"};
+  if (request.query != "token=" + token_) return {403, "text/plain", "not this run's beacon\n"};
   received_.push_back(*beacon);
   const std::uint64_t ticket = ++held_;
   cv_.notify_all();
@@ -55,8 +61,19 @@ void BeaconChannel::close() {
   cv_.notify_all();
 }
 
-void BeaconChannel::open() {
+std::string BeaconChannel::token() {
   std::lock_guard lock(mutex_);
+  return token_;
+}
+
+std::string BeaconChannel::beacon_url(const std::string& base_url) {
+  return resolve_url(base_url, kBeaconPath) + "?token=" + token();
+}
+
+void BeaconChannel::open() {
+  std::random_device random;
+  std::lock_guard lock(mutex_);
+  token_ = fmt::format("{:08x}{:08x}{:08x}{:08x}", random(), random(), random(), random());
   closed_ = false;
   go_on_ = true;
   received_.clear();

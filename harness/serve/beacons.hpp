@@ -2,6 +2,10 @@
 // after every iteration (pages/harness/page-runner.js) to POST /__harness/beacon; the server
 // thread holds that request until the runner replies — after a checkpoint when one is due — so
 // the page is idle while it is measured. One beacon is outstanding at a time.
+//
+// Each run's channel has a random token (open() makes a new one): the beacon URL the page is
+// given carries it (beacon_url()), and a beacon without it gets 403, so no other page — nor a
+// page left over from an earlier run — can drive the run's checkpoints.
 #pragma once
 
 #include <chrono>
@@ -42,8 +46,11 @@ class BeaconChannel {
   void reply(bool go_on);
   // Stops every held and future beacon (end of the run).
   void close();
-  // Ready for a new run: forgets old beacons, accepts new ones.
+  // Ready for a new run: forgets old beacons, makes a new token, accepts new ones.
   void open();
+  // The URL the page posts its beacons to: `base_url`'s beacon path with the current token.
+  std::string beacon_url(const std::string& base_url);
+  std::string token();
 
  private:
   std::mutex mutex_;
@@ -53,6 +60,7 @@ class BeaconChannel {
   std::uint64_t released_ = 0;  // replies given
   bool go_on_ = true;
   bool closed_ = true;
+  std::string token_;
 };
 
 }  // namespace harness

@@ -58,6 +58,32 @@ std::optional<std::filesystem::path> map_url_path(const std::filesystem::path& r
   return file;
 }
 
+bool host_allowed(const std::string& host_header, int port,
+                  const std::vector<std::string>& extra_hosts) {
+  std::string host = host_header;
+  std::string port_text;
+  if (!host.empty() && host.front() == '[') {  // [::1]:8080
+    const auto close = host.find(']');
+    if (close == std::string::npos) return false;
+    if (close + 1 < host.size()) {
+      if (host[close + 1] != ':') return false;
+      port_text = host.substr(close + 2);
+    }
+    host = host.substr(0, close + 1);
+  } else if (const auto colon = host.rfind(':'); colon != std::string::npos) {
+    port_text = host.substr(colon + 1);
+    host = host.substr(0, colon);
+  }
+  if (port_text.empty() ? port != 80 : port_text != std::to_string(port)) return false;
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (host == "127.0.0.1" || host == "localhost" || host == "[::1]") return true;
+  for (std::string extra : extra_hosts) {
+    for (char& c : extra) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (host == extra || host == "[" + extra + "]") return true;
+  }
+  return false;
+}
+
 struct PageServer::Impl : std::enable_shared_from_this<PageServer::Impl> {
   std::filesystem::path root;
   // Several threads: a route handler may hold its reply (page-mode beacons wait for the
@@ -70,12 +96,19 @@ struct PageServer::Impl : std::enable_shared_from_this<PageServer::Impl> {
   std::string address;
   std::mutex routes_mutex;
   std::map<std::string, RouteHandler> routes;
+  std::vector<std::string> allowed_hosts;  // under routes_mutex
   std::atomic<std::uint64_t> served{0};
 
-  ServerReply handle(const ServerRequest& request) {
+  ServerReply handle(const ServerRequest& request, const std::string& host_header) {
     RouteHandler route;
     {
       std::lock_guard lock(routes_mutex);
+      if (!host_allowed(host_header, port, allowed_hosts)) {
+        return {421, "text/plain; charset=utf-8",
+                fmt::format("misdirected request: this server answers for 127.0.0.1, localhost "
+                            "and [::1] at port {} only, not for Host '{}'\n",
+                            port, host_header)};
+      }
       auto it = routes.find(request.path);
       if (it != routes.end()) route = it->second;
     }
@@ -106,17 +139,44 @@ struct PageServer::Impl : std::enable_shared_from_this<PageServer::Impl> {
     std::shared_ptr<Impl> server;
     beast::tcp_stream stream;
     beast::flat_buffer buffer;
+    std::optional<http::request_parser<http::string_body>> parser;
     http::request<http::string_body> request;
     http::response<http::string_body> response;
 
     void read() {
-      request = {};
+      parser.emplace();
+      parser->body_limit(kMaxBodyBytes);
+      parser->header_limit(8 * 1024);
       stream.expires_after(std::chrono::seconds(60));
-      http::async_read(stream, buffer, request,
+      http::async_read(stream, buffer, *parser,
                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                         if (ec) return;
-                         self->respond();
+                         if (ec == http::error::body_limit) {
+                           self->refuse(413, fmt::format("request body over {} bytes\n",
+                                                         kMaxBodyBytes));
+                         } else if (ec == http::error::header_limit) {
+                           self->refuse(431, "request headers over 8 KiB\n");
+                         } else if (!ec) {
+                           self->request = self->parser->release();
+                           self->respond();
+                         }
                        });
+    }
+
+    // An answer to a request that was not read whole; the connection closes after it.
+    void refuse(int status, const std::string& text) {
+      response = {};
+      response.version(11);
+      response.result(static_cast<http::status>(status));
+      response.set(http::field::server, "browser-harness");
+      response.set(http::field::content_type, "text/plain; charset=utf-8");
+      response.keep_alive(false);
+      response.body() = text;
+      response.prepare_payload();
+      http::async_write(stream, response,
+                        [self = shared_from_this()](beast::error_code, std::size_t) {
+                          beast::error_code ignored;
+                          self->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                        });
     }
 
     void respond() {
@@ -133,7 +193,7 @@ struct PageServer::Impl : std::enable_shared_from_this<PageServer::Impl> {
       } catch (const std::exception&) {
         req.path = "\x01";  // malformed escape: map_url_path rejects it
       }
-      ServerReply reply = server->handle(req);
+      ServerReply reply = server->handle(req, std::string(request[http::field::host]));
       server->served++;
       response = {};
       response.version(request.version());
@@ -178,6 +238,9 @@ PageServer::PageServer(std::filesystem::path root, std::string bind_address, int
         fmt::format("cannot listen on {}:{}: {}", bind_address, port, ec.message()));
   }
   impl_->port = impl_->acceptor.local_endpoint().port();
+  // Bound to one specific address (a lab network): requests naming it are ours too. A wildcard
+  // bind (0.0.0.0) names no host: the caller allows the names it is reached by (allow_host).
+  if (!address.is_loopback() && !address.is_unspecified()) impl_->allowed_hosts.push_back(bind_address);
   impl_->accept();
   for (int i = 0; i < Impl::kThreads; ++i) {
     impl_->threads.emplace_back([impl = impl_] { impl->ioc.run(); });
@@ -204,6 +267,11 @@ std::string PageServer::base_url() const {
 void PageServer::add_route(const std::string& path, RouteHandler handler) {
   std::lock_guard lock(impl_->routes_mutex);
   impl_->routes[path] = std::move(handler);
+}
+
+void PageServer::allow_host(const std::string& host) {
+  std::lock_guard lock(impl_->routes_mutex);
+  impl_->allowed_hosts.push_back(host);
 }
 
 std::uint64_t PageServer::requests_served() const { return impl_->served.load(); }

@@ -1,7 +1,13 @@
 // The embedded HTTP server for pages/: static files from one folder, plus exact-path routes
-// (page-mode beacons). Binds 127.0.0.1 at an ephemeral port unless told otherwise; one
-// background thread; every response carries Cache-Control: no-store so each iteration really
+// (page-mode beacons). Binds 127.0.0.1 at an ephemeral port unless told otherwise; a few
+// background threads; every response carries Cache-Control: no-store so each iteration really
 // loads its frame.
+//
+// Hardened for a browser that also visits other sites: only requests whose Host header names
+// this server — 127.0.0.1, localhost or [::1] with its port, plus hosts allowed explicitly (a
+// lab VM reaching `harness serve --bind`) — are served; any other Host gets 421 Misdirected
+// Request, which defeats DNS rebinding (a hostile page whose name resolves to 127.0.0.1 still
+// sends its own name). A request body over kMaxBodyBytes gets 413, headers over 8 KiB 431.
 #pragma once
 
 #include <filesystem>
@@ -9,6 +15,7 @@
 #include <optional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace harness {
 
@@ -43,13 +50,22 @@ class PageServer {
   std::string base_url() const;
   // Adds a handler for one exact path ("/__harness/beacon"); routes win over files.
   void add_route(const std::string& path, RouteHandler handler);
+  // Also serve requests whose Host header names `host` (a name or address, without the port).
+  void allow_host(const std::string& host);
   // Requests answered so far (for tests and the console).
   std::uint64_t requests_served() const;
+
+  static constexpr std::size_t kMaxBodyBytes = 1 << 20;
 
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;
 };
+
+// Whether a Host header value ("127.0.0.1:8080", "[::1]:8080", "LocalHost:8080") names a
+// loopback host or one of `extra_hosts` at `port`; without a port it must be 80.
+bool host_allowed(const std::string& host_header, int port,
+                  const std::vector<std::string>& extra_hosts = {});
 
 // Content type for a file name, by extension.
 std::string content_type_for(const std::filesystem::path& file);

@@ -31,9 +31,12 @@ TEST(BeaconChannel, HoldsThePageUntilTheRunnerReplies) {
   PageServer server(std::filesystem::temp_directory_path());
   server.add_route(kBeaconPath, [&](const ServerRequest& r) { return channel.handle(r); });
   channel.open();
+  const std::string target = std::string(kBeaconPath) + "?token=" + channel.token();
+  EXPECT_EQ(channel.beacon_url(server.base_url()),
+            server.base_url() + "__harness/beacon?token=" + channel.token());
   auto page = std::async(std::launch::async, [&] {
     HttpClient http("127.0.0.1", server.port());
-    return http.request("POST", kBeaconPath, R"({"phase":"iteration","iteration":3})", 10s).body;
+    return http.request("POST", target, R"({"phase":"iteration","iteration":3})", 10s).body;
   });
   auto beacon = channel.wait(5s);
   ASSERT_TRUE(beacon);
@@ -45,7 +48,7 @@ TEST(BeaconChannel, HoldsThePageUntilTheRunnerReplies) {
 
   auto second = std::async(std::launch::async, [&] {
     HttpClient http("127.0.0.1", server.port());
-    return http.request("POST", kBeaconPath, R"({"phase":"iteration","iteration":4})", 10s).body;
+    return http.request("POST", target, R"({"phase":"iteration","iteration":4})", 10s).body;
   });
   ASSERT_TRUE(channel.wait(5s));
   channel.reply(false);
@@ -58,6 +61,22 @@ TEST(BeaconChannel, ClosedChannelStopsThePage) {
   EXPECT_EQ(channel.handle(request).body, R"({"stop":true})");
   EXPECT_FALSE(channel.wait(50ms));
   EXPECT_EQ(channel.handle({"GET", kBeaconPath, "", ""}).status, 405);
+}
+
+TEST(BeaconChannel, OnlyTheRunsTokenIsHeard) {
+  BeaconChannel channel;
+  channel.open();
+  const std::string body = R"({"phase":"ready"})";
+  const std::string first = channel.token();
+  EXPECT_EQ(first.size(), 32u);
+  EXPECT_EQ(channel.handle({"POST", kBeaconPath, "", body}).status, 403);
+  EXPECT_EQ(channel.handle({"POST", kBeaconPath, "token=0123", body}).status, 403);
+  EXPECT_EQ(channel.handle({"POST", kBeaconPath, "token=" + first + "x", body}).status, 403);
+  EXPECT_FALSE(channel.wait(50ms));
+  // A new run, a new token: the previous run's page is not heard any more.
+  channel.open();
+  EXPECT_NE(channel.token(), first);
+  EXPECT_EQ(channel.handle({"POST", kBeaconPath, "token=" + first, body}).status, 403);
 }
 
 }  // namespace

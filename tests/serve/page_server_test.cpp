@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <fstream>
 
 #include "harness/drive/http_client.hpp"
@@ -58,6 +62,93 @@ TEST_F(PageServerTest, RoutesWinOverFiles) {
   auto reply = http.request("POST", "/__harness/beacon?i=3", "{\"n\":3}", std::chrono::seconds(5));
   EXPECT_EQ(reply.status, 204);
   EXPECT_EQ(seen, "POST i=3 {\"n\":3}");
+}
+
+// One raw HTTP/1.1 exchange, so a test can send any Host header or body; returns the status.
+int raw_status(int port, const std::string& request) {
+  namespace asio = boost::asio;
+  asio::io_context ioc;
+  asio::ip::tcp::socket socket(ioc);
+  socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+  boost::system::error_code ec;
+  asio::write(socket, asio::buffer(request), ec);  // a refused body may not be read whole
+  std::string reply;
+  char buffer[4096];
+  for (;;) {
+    const std::size_t n = socket.read_some(asio::buffer(buffer), ec);
+    reply.append(buffer, n);
+    if (ec || reply.find("\r\n") != std::string::npos) break;
+  }
+  // "HTTP/1.1 421 Misdirected Request"
+  return reply.size() > 12 ? std::stoi(reply.substr(9, 3)) : -1;
+}
+
+std::string get_with_host(const std::string& host) {
+  return "GET /app/index.html HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+}
+
+TEST_F(PageServerTest, AnswersOnlyForLoopbackHostNamesAgainstDnsRebinding) {
+  PageServer server(root_);
+  const std::string port = std::to_string(server.port());
+  EXPECT_EQ(raw_status(server.port(), get_with_host("127.0.0.1:" + port)), 200);
+  EXPECT_EQ(raw_status(server.port(), get_with_host("localhost:" + port)), 200);
+  EXPECT_EQ(raw_status(server.port(), get_with_host("LOCALHOST:" + port)), 200);
+  EXPECT_EQ(raw_status(server.port(), get_with_host("[::1]:" + port)), 200);
+  // A page at attacker.example whose name was re-bound to 127.0.0.1 sends its own name.
+  EXPECT_EQ(raw_status(server.port(), get_with_host("attacker.example:" + port)), 421);
+  EXPECT_EQ(raw_status(server.port(), get_with_host("127.0.0.1.attacker.example:" + port)), 421);
+  EXPECT_EQ(raw_status(server.port(), get_with_host("127.0.0.1:1")), 421);
+  EXPECT_EQ(raw_status(server.port(), get_with_host("127.0.0.1")), 421);  // port 80 implied
+  EXPECT_EQ(raw_status(server.port(),
+                       "GET /app/index.html HTTP/1.0\r\nConnection: close\r\n\r\n"),
+            421);  // no Host at all
+  // Routes are guarded too.
+  server.add_route("/__harness/beacon", [](const ServerRequest&) {
+    return ServerReply{204, "text/plain", ""};
+  });
+  EXPECT_EQ(raw_status(server.port(), "POST /__harness/beacon HTTP/1.1\r\nHost: evil:" + port +
+                                          "\r\nContent-Length: 2\r\n\r\n{}"),
+            421);
+  // A lab VM that reaches the server by a name the user allowed.
+  EXPECT_EQ(raw_status(server.port(), get_with_host("harness-host:" + port)), 421);
+  server.allow_host("harness-host");
+  EXPECT_EQ(raw_status(server.port(), get_with_host("harness-host:" + port)), 200);
+}
+
+TEST_F(PageServerTest, RefusesBodiesOverTheLimit) {
+  PageServer server(root_);
+  server.add_route("/__harness/beacon", [](const ServerRequest& r) {
+    return ServerReply{200, "text/plain", std::to_string(r.body.size())};
+  });
+  const std::string port = std::to_string(server.port());
+  auto post = [&](std::size_t size) {
+    return "POST /__harness/beacon HTTP/1.1\r\nHost: 127.0.0.1:" + port +
+           "\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n" + std::string(size, 'x');
+  };
+  EXPECT_EQ(raw_status(server.port(), post(PageServer::kMaxBodyBytes)), 200);
+  EXPECT_EQ(raw_status(server.port(), post(PageServer::kMaxBodyBytes + 1)), 413);
+  // Announced but not sent: refused from the header alone.
+  EXPECT_EQ(raw_status(server.port(), "POST /__harness/beacon HTTP/1.1\r\nHost: 127.0.0.1:" +
+                                          port + "\r\nContent-Length: 4000000000\r\n\r\n"),
+            413);
+  EXPECT_EQ(raw_status(server.port(), "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port +
+                                          "\r\nX-Big: " + std::string(9000, 'y') + "\r\n\r\n"),
+            431);
+}
+
+TEST(HostAllowed, LoopbackNamesAtThePortOnly) {
+  EXPECT_TRUE(host_allowed("127.0.0.1:8080", 8080));
+  EXPECT_TRUE(host_allowed("localhost:8080", 8080));
+  EXPECT_TRUE(host_allowed("[::1]:8080", 8080));
+  EXPECT_TRUE(host_allowed("localhost", 80));
+  EXPECT_FALSE(host_allowed("localhost", 8080));
+  EXPECT_FALSE(host_allowed("localhost:80800", 8080));
+  EXPECT_FALSE(host_allowed("[::1", 8080));
+  EXPECT_FALSE(host_allowed("[::1]x8080", 8080));
+  EXPECT_FALSE(host_allowed("", 8080));
+  EXPECT_FALSE(host_allowed("10.0.0.5:8080", 8080));
+  EXPECT_TRUE(host_allowed("10.0.0.5:8080", 8080, {"10.0.0.5"}));
+  EXPECT_TRUE(host_allowed("[fe80::1]:8080", 8080, {"fe80::1"}));
 }
 
 TEST_F(PageServerTest, MissingFolderIsAnError) {
