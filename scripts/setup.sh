@@ -6,7 +6,7 @@
 set -eu
 
 PACKAGES="
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libboost1.81-dev libboost-filesystem1.81-dev libboost-url1.81-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libsqlite3-dev libsqlitecpp-dev sqlite3 libpugixml-dev
