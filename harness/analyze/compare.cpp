@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 
+#include "harness/analyze/verdict.hpp"
+
 namespace harness {
 
 const char* change_name(ChangeKind kind) {

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/scenario/size.hpp"
+#include "harness/model/units.hpp"
 
 namespace harness {
 

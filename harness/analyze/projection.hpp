@@ -37,23 +37,10 @@
 #include <string>
 #include <vector>
 
+#include "harness/model/analysis.hpp"
 #include "harness/model/run_model.hpp"
 
 namespace harness {
-
-struct Projection {
-  std::string metric;
-  double ceiling_bytes = 0;
-  double iteration = 0;
-  std::optional<double> iteration_earliest;
-  std::optional<double> iteration_latest;
-  double seconds = 0;
-  std::optional<double> seconds_earliest;
-  std::optional<double> seconds_latest;
-  double seconds_per_iteration = 0;
-  std::string trend_metric;   // the fitted metric when it is not `metric` (with headroom)
-  double headroom_bytes = 0;  // median peak − trend, added to the fitted line
-};
 
 std::optional<Projection> project_ceiling(const std::vector<CheckpointRecord>& checkpoints,
                                           const std::string& metric, double ceiling_bytes);

@@ -34,14 +34,10 @@
 #include <utility>
 #include <vector>
 
+#include "harness/model/analysis.hpp"
 #include "harness/model/run_model.hpp"
 
 namespace harness {
-
-enum class VerdictKind { kRetains, kPlateau, kStable, kInsufficient };
-
-const char* verdict_name(VerdictKind kind);
-std::optional<VerdictKind> verdict_from_name(const std::string& name);
 
 // Thresholds are per metric, in the metric's unit per iteration; each says why in default_rules.
 struct MetricRule {
@@ -60,35 +56,6 @@ inline constexpr int kMinStructuralSpan = 10;  // iterations
 inline constexpr int kMinStableSpan = 20;      // iterations
 inline constexpr int kMinPlateauTail = 15;     // iterations of flat tail after growth
 inline constexpr int kRecentSpan = 10;         // iterations that must still grow for `retains`
-
-struct MetricVerdict {
-  std::string metric;
-  std::string unit;
-  VerdictKind kind = VerdictKind::kInsufficient;
-  std::string reason;
-  std::size_t points = 0;
-  int first_iteration = 0;
-  int last_iteration = 0;
-  double first_value = 0;
-  double last_value = 0;
-  double slope = 0;  // OLS, unit per iteration
-  double slope_se = 0;
-  double ci95_low = 0;
-  double ci95_high = 0;
-  double theil_sen = 0;
-  double threshold = 0;
-  std::optional<int> plateau_from;  // iteration where growth stopped (plateau)
-};
-
-struct Verdict {
-  VerdictKind kind = VerdictKind::kInsufficient;
-  std::string reason;
-  std::vector<std::string> metrics;  // the metrics that decided it
-  // The default curve metric (renderer private bytes) whatever the verdict, when present.
-  std::optional<double> slope_bytes_per_iteration;
-  std::optional<std::pair<double, double>> ci95;
-  std::vector<MetricVerdict> per_metric;
-};
 
 MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule);
 Verdict analyze_checkpoints(const std::vector<CheckpointRecord>& checkpoints,

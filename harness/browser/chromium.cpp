@@ -1,4 +1,5 @@
 #include "harness/browser/chromium.hpp"
+#include "harness/browser/chromium_processes.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include <algorithm>
 #include <map>
 #include <regex>
@@ -399,6 +401,23 @@ ProcessClass classify_ie(const IeProfileSpec& profile, std::string_view cmdline)
     }
   }
   return c;
+}
+
+std::optional<std::int64_t> scodef_pid(std::string_view cmdline) {
+  const auto value = cmdline_token_after(cmdline, "SCODEF:");
+  if (!value) return std::nullopt;
+  std::int64_t pid = 0;
+  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), pid);
+  if (ec != std::errc() || end != value->data() + value->size() || pid <= 0) return std::nullopt;
+  return pid;
+}
+
+ProcessTreeOptions ie_process_tree_options(const IeProfileSpec& profile, std::vector<Pid> roots) {
+  ProcessTreeOptions options;
+  options.roots = std::move(roots);
+  options.classify = ie_classifier(profile);
+  options.adopted_by = [](std::string_view cmdline) { return scodef_pid(cmdline); };
+  return options;
 }
 
 ProcessClassifier ie_classifier(const IeProfileSpec& profile) {

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/platform/process_role.hpp"
+#include "harness/model/process.hpp"
 #include "harness/platform/process_tree.hpp"
 #include "harness/platform/registry.hpp"
 #include "harness/platform/registry_journal.hpp"
@@ -148,6 +148,15 @@ int apply_ie_registry(Registry& registry, RegistryJournal& journal, const IeProf
 // (Edge's renderers do not hold the IE-mode page).
 ProcessClass classify_ie(const IeProfileSpec& profile, std::string_view cmdline);
 ProcessClassifier ie_classifier(const IeProfileSpec& profile);
+
+// IE's tab processes carry "SCODEF:<frame pid>" (and Edge IE mode "APPID:MSEdge") on their
+// command line: `"C:\Program Files (x86)\Internet Explorer\IEXPLORE.EXE" SCODEF:4242 CREDAT:9730`.
+// Case-insensitive, a whole token. nullopt when absent or malformed.
+std::optional<std::int64_t> scodef_pid(std::string_view cmdline);
+
+// The process tree of an IE session rooted at `roots`: classified by ie_classifier, with tab
+// processes adopted by the frame their SCODEF names.
+ProcessTreeOptions ie_process_tree_options(const IeProfileSpec& profile, std::vector<Pid> roots);
 
 // One process as the Windows tree sees it (Toolhelp32 + command line + IsWow64Process).
 struct IeProcessFacts {

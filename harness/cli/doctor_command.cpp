@@ -14,7 +14,7 @@
 #include "harness/platform/cleanup_journal.hpp"
 #include "harness/platform/process.hpp"
 #include "harness/run/abandoned_runs.hpp"
-#include "harness/scenario/size.hpp"
+#include "harness/model/units.hpp"
 #include "harness/store/store.hpp"
 
 namespace harness {

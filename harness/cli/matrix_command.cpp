@@ -7,12 +7,13 @@
 #include <iostream>
 
 #include "harness/browser/profile.hpp"
+#include "harness/cli/console.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/interrupt.hpp"
 #include "harness/cli/report_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/error.hpp"
-#include "harness/report/console.hpp"
+#include "harness/model/time.hpp"
 #include "harness/report/junit.hpp"
 #include "harness/report/markdown.hpp"
 #include "harness/report/report_loader.hpp"

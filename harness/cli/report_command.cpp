@@ -12,7 +12,7 @@
 #include "harness/report/junit.hpp"
 #include "harness/report/markdown.hpp"
 #include "harness/report/report_loader.hpp"
-#include "harness/report/summary_json.hpp"
+#include "harness/store/summary_json.hpp"
 
 namespace harness {
 

@@ -11,7 +11,7 @@
 #include "harness/cli/interrupt.hpp"
 #include "harness/cli/report_command.hpp"
 #include "harness/error.hpp"
-#include "harness/report/console.hpp"
+#include "harness/cli/console.hpp"
 #include "harness/report/junit.hpp"
 #include "harness/report/table.hpp"
 #include "harness/serve/beacons.hpp"

@@ -11,7 +11,7 @@
 #include "harness/error.hpp"
 #include "harness/platform/cleanup_journal.hpp"
 #include "harness/scenario/loader.hpp"
-#include "harness/scenario/size.hpp"
+#include "harness/model/units.hpp"
 
 namespace harness {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/report/console.hpp"
+#include "harness/cli/console.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "harness/scenario/variants.hpp"

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/platform/process_tree.hpp"
+#include "harness/model/process.hpp"
 
 namespace harness {
 

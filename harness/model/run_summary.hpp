@@ -6,9 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/analyze/expectations.hpp"
-#include "harness/analyze/projection.hpp"
-#include "harness/analyze/verdict.hpp"
+#include "harness/model/analysis.hpp"
 #include "harness/model/run_model.hpp"
 
 namespace harness {

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-namespace harness {
+#include "harness/model/process.hpp"
 
-using Pid = std::int64_t;
+namespace harness {
 
 // A PID plus the process's start time, so a recycled PID is never mistaken for ours.
 struct ProcessIdentity {

@@ -5,45 +5,21 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "harness/platform/process.hpp"
-#include "harness/platform/process_role.hpp"
+#include "harness/model/process.hpp"
 
 namespace harness {
 
-// Cheap per-process reading, taken at the sampling rate.
-struct ProcessReading {
-  Pid pid = 0;
-  ProcessRole role = ProcessRole::kOther;
-  std::string subtype;
-  std::uint64_t rss_bytes = 0;
-  // Linux: statm resident − shared = RssAnon, which is Chrome's own "private memory footprint"
-  // without swap (reference chromium-linux.md §4.1). Sum this across processes, never RSS:
-  // every Chromium process maps the same ~250 MB binary.
-  std::uint64_t private_bytes = 0;
-  std::uint64_t virtual_bytes = 0;  // VmSize; useless for Chromium renderers (~1.45 TB reserved)
-};
-
-// Detailed reading, checkpoints only: smaps_rollup walks the page tables (~20–25 µs per resident
-// MB, ~30 ms at 1.3 GB).
-struct DetailedReading {
-  ProcessReading cheap;
-  std::uint64_t pss_bytes = 0;
-  std::uint64_t smaps_private_bytes = 0;  // Private_Clean + Private_Dirty
-  std::uint64_t swap_bytes = 0;
-  std::uint64_t peak_rss_bytes = 0;  // VmHWM; Windows: PeakWorkingSetSize
-  std::uint64_t data_bytes = 0;      // VmData; Windows: 0
-  // Windows (process_tree_windows.cpp); 0/false on Linux.
-  std::uint64_t largest_free_block_bytes = 0;  // largest free region of the user address space
-  std::uint64_t free_bytes = 0;                // all free regions of the user address space
-  bool is_32bit = false;                       // a WOW64 process on 64-bit Windows
-  bool large_address_aware = false;            // its executable's PE header flag
-};
-
 using ProcessClassifier = std::function<ProcessClass(std::string_view cmdline)>;
+// A process that is not a descendant of the tree's members can still belong to it: IE's tab
+// processes name their frame on the command line (SCODEF:<frame pid>, browser/ie.hpp). Returns
+// the member it belongs to, or nullopt.
+using ProcessAdopter = std::function<std::optional<Pid>(std::string_view cmdline)>;
 
 struct ProcessTreeOptions {
   std::vector<Pid> roots;  // processes the harness launched (the driver)
@@ -51,6 +27,7 @@ struct ProcessTreeOptions {
   // Also track processes whose command line contains this text though they are not descendants
   // (Chromium's crashpad handlers detach; their --database= is the run's own dump folder).
   std::string cmdline_marker;
+  ProcessAdopter adopted_by;  // empty: descendants (and the marker) only
 };
 
 class ProcessTree {

@@ -102,19 +102,17 @@ AddressSpaceSummary summarize_address_space(const std::vector<MemoryRegion>& reg
   return s;
 }
 
-std::optional<std::int64_t> scodef_pid(std::string_view cmdline) {
-  std::optional<std::int64_t> pid;
+std::optional<std::string_view> cmdline_token_after(std::string_view cmdline,
+                                                    std::string_view prefix) {
+  std::optional<std::string_view> value;
   for_each_token(cmdline, [&](std::string_view token) {
-    constexpr std::string_view kKey = "SCODEF:";
-    if (token.size() <= kKey.size() || !iequals(token.substr(0, kKey.size()), kKey)) return false;
-    std::int64_t value = 0;
-    const char* first = token.data() + kKey.size();
-    const char* last = token.data() + token.size();
-    auto [end, ec] = std::from_chars(first, last, value);
-    if (ec == std::errc() && end == last && value > 0) pid = value;
+    if (token.size() <= prefix.size() || !iequals(token.substr(0, prefix.size()), prefix)) {
+      return false;
+    }
+    value = token.substr(prefix.size());
     return true;
   });
-  return pid;
+  return value;
 }
 
 bool has_cmdline_token(std::string_view cmdline, std::string_view token) {

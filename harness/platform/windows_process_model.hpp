@@ -72,10 +72,10 @@ AddressSpaceSummary summarize_address_space(const std::vector<MemoryRegion>& reg
 
 // ---- Command lines ----------------------------------------------------------------------------
 
-// IE's tab processes carry "SCODEF:<frame pid>" (and Edge IE mode "APPID:MSEdge") on their
-// command line: `"C:\Program Files (x86)\Internet Explorer\IEXPLORE.EXE" SCODEF:4242 CREDAT:9730`.
-// Case-insensitive, a whole token. nullopt when absent or malformed.
-std::optional<std::int64_t> scodef_pid(std::string_view cmdline);
+// The rest of the first whole token that starts with `prefix` (case-insensitively), e.g. "4242"
+// for "SCODEF:" in `IEXPLORE.EXE SCODEF:4242 CREDAT:9730`; nullopt when there is none.
+std::optional<std::string_view> cmdline_token_after(std::string_view cmdline,
+                                                    std::string_view prefix);
 // True when `token` ("APPID:MSEdge", "-private") is a whole whitespace-separated token of the
 // command line, case-insensitively.
 bool has_cmdline_token(std::string_view cmdline, std::string_view token);

@@ -9,8 +9,9 @@
 #include <set>
 
 #include "harness/analyze/fit.hpp"
+#include "harness/analyze/verdict.hpp"
 #include "harness/report/svg_chart.hpp"
-#include "harness/scenario/size.hpp"
+#include "harness/model/units.hpp"
 
 namespace harness {
 

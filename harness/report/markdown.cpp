@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "harness/report/csv.hpp"
-#include "harness/scenario/size.hpp"
+#include "harness/store/csv.hpp"
+#include "harness/model/units.hpp"
 
 namespace harness {
 

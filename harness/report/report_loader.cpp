@@ -8,9 +8,9 @@
 #include <set>
 #include <sstream>
 
-#include "harness/report/summary_json.hpp"
-#include "harness/run/runner.hpp"
+#include "harness/model/time.hpp"
 #include "harness/store/store.hpp"
+#include "harness/store/summary_json.hpp"
 
 namespace harness {
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "harness/scenario/size.hpp"
+#include "harness/model/units.hpp"
 
 namespace harness {
 

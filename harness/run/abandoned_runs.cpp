@@ -10,6 +10,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "harness/model/time.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/store/store.hpp"
 

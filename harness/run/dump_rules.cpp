@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "harness/scenario/size.hpp"
+#include "harness/model/units.hpp"
 
 namespace harness {
 

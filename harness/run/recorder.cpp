@@ -4,8 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include "harness/error.hpp"
-#include "harness/report/csv.hpp"
-#include "harness/report/summary_json.hpp"
+#include "harness/store/csv.hpp"
+#include "harness/store/summary_json.hpp"
 
 namespace harness {
 

@@ -12,33 +12,26 @@
 #include <set>
 #include <thread>
 
+#include "harness/analyze/expectations.hpp"
+#include "harness/analyze/projection.hpp"
+#include "harness/analyze/verdict.hpp"
 #include "harness/drive/cdp_client.hpp"
 #include "harness/drive/step_runner.hpp"
 #include "harness/error.hpp"
+#include "harness/model/time.hpp"
+#include "harness/model/units.hpp"
 #include "harness/platform/cleanup_journal.hpp"
 #include "harness/run/checkpoint_metrics.hpp"
 #include "harness/run/dump_rules.hpp"
 #include "harness/run/recorder.hpp"
 #include "harness/run/watchdog.hpp"
 #include "harness/sample/sampler.hpp"
-#include "harness/scenario/size.hpp"
 #include "harness/serve/beacons.hpp"
 
 namespace harness {
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-
-std::string utc_iso8601(std::chrono::system_clock::time_point t) {
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(t)),
-                     static_cast<int>(ms));
-}
-
-std::string utc_compact(std::chrono::system_clock::time_point t) {
-  return fmt::format("{:%Y%m%dT%H%M%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(t)));
-}
 
 std::string make_run_id(const std::string& utc_compact_time, const std::string& scenario,
                         const std::string& browser, const VariantAssignment& variant) {

@@ -11,6 +11,7 @@
 
 #include "harness/browser/profile.hpp"
 #include "harness/model/run_summary.hpp"
+#include "harness/model/time.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "harness/scenario/variants.hpp"
 #include "harness/store/store.hpp"
@@ -73,9 +74,5 @@ RunResult execute_run(const RunPlan& plan, Store& store, RunObserver& observer,
 // folder name.
 std::string make_run_id(const std::string& utc_compact_time, const std::string& scenario,
                         const std::string& browser, const VariantAssignment& variant);
-
-// ISO 8601 UTC with milliseconds, and the compact form used in run ids.
-std::string utc_iso8601(std::chrono::system_clock::time_point t);
-std::string utc_compact(std::chrono::system_clock::time_point t);
 
 }  // namespace harness

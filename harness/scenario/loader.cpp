@@ -10,7 +10,7 @@
 #include <sstream>
 #include <tuple>
 
-#include "harness/scenario/size.hpp"
+#include "harness/model/units.hpp"
 
 namespace harness {
 

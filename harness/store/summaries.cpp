@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "harness/error.hpp"
-#include "harness/report/summary_json.hpp"
+#include "harness/store/summary_json.hpp"
 #include "harness/store/store.hpp"
 
 namespace harness {

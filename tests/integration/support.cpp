@@ -10,7 +10,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "harness/platform/proc_stat.hpp"
+#include "harness/platform/linux/proc_stat.hpp"
 
 namespace harness::testing {
 

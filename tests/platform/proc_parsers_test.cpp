@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "harness/platform/proc_stat.hpp"
+#include "harness/platform/linux/proc_stat.hpp"
 #include "harness/platform/process_tree.hpp"
 
 namespace harness {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "harness/model/time.hpp"
 #include "harness/run/runner.hpp"
 
 namespace harness {

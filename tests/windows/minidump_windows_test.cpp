@@ -1,10 +1,10 @@
 // Full dumps through MiniDumpWriteDump, checked by parsing the file (MDMP header, full-memory
 // and module streams). 32-bit targets cannot be dumped under Wine (a skip with the reason).
-#include "harness/platform/minidump_windows.hpp"
+#include "harness/platform/windows/minidump_windows.hpp"
 
 #include <gtest/gtest.h>
 
-#include "harness/platform/system_windows.hpp"
+#include "harness/platform/windows/system_windows.hpp"
 #include "tests/windows/support.hpp"
 
 namespace harness {

@@ -6,7 +6,7 @@
 
 #include "harness/browser/ie.hpp"
 #include "harness/error.hpp"
-#include "harness/platform/system_windows.hpp"
+#include "harness/platform/windows/system_windows.hpp"
 #include "harness/platform/windows_process_model.hpp"
 #include "tests/windows/support.hpp"
 
@@ -58,7 +58,7 @@ TEST(ChildProcessWindows, EndGroupEndsTheWholeTreeThroughTheJob) {
                "--iterations", "1", "--region-mb", "1"};
   spec.stdout_file = dir / "out.txt";
   auto frame = ChildProcess::launch(spec);
-  ProcessTree tree({{frame->pid()}, ie_classifier(*find_ie_profile("ie11-x86")), ""});
+  ProcessTree tree(ie_process_tree_options(*find_ie_profile("ie11-x86"), {frame->pid()}));
   // The frame, its two tabs, and the conhost.exe Windows gives a console program.
   ASSERT_TRUE(eventually([&] {
     tree.refresh(true);
@@ -82,7 +82,7 @@ TEST(ChildProcessWindows, DestroyingTheLauncherEndsWhatItStarted) {
                  "--region-mb", "1"};
     spec.stdout_file = dir / "out.txt";
     auto frame = ChildProcess::launch(spec);
-    ProcessTree tree({{frame->pid()}, ie_classifier(*find_ie_profile("ie11-x86")), ""});
+    ProcessTree tree(ie_process_tree_options(*find_ie_profile("ie11-x86"), {frame->pid()}));
     ASSERT_TRUE(eventually([&] {
       tree.refresh(true);
       return ie_processes(tree.read()) == 2;

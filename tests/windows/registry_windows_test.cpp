@@ -1,14 +1,14 @@
 // The real registry (advapi32 under Wine, or Windows): value types, both views, the journal
 // over it, the IE profiles' requirements on the real IE keys, and a harness killed with
 // TerminateProcess after applying values (the SIGKILL variant runs from scripts/test-windows.sh).
-#include "harness/platform/registry_windows.hpp"
+#include "harness/platform/windows/registry_windows.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
 #include "harness/browser/ie.hpp"
-#include "harness/platform/system_windows.hpp"
+#include "harness/platform/windows/system_windows.hpp"
 #include "tests/windows/support.hpp"
 
 namespace harness {

@@ -20,7 +20,7 @@
 
 #include "harness/platform/process.hpp"
 #include "harness/platform/registry_journal.hpp"
-#include "harness/platform/registry_windows.hpp"
+#include "harness/platform/windows/registry_windows.hpp"
 #include "harness/platform/windows_unicode.hpp"
 
 using namespace harness;

@@ -12,8 +12,8 @@
 #include <algorithm>
 
 #include "harness/browser/ie.hpp"
-#include "harness/platform/memory_windows.hpp"
-#include "harness/platform/system_windows.hpp"
+#include "harness/platform/windows/memory_windows.hpp"
+#include "harness/platform/windows/system_windows.hpp"
 #include "harness/sample/sampler.hpp"
 #include "tests/windows/support.hpp"
 
@@ -67,7 +67,7 @@ TEST(WindowsSampling, TopologyFromTheLiveTree) {
   spec.args = {"--tab", tab_of(32).string(), "--tabs", "2", "--", "--iterations", "1"};
   spec.stdout_file = dir / "out.txt";
   auto frame = ChildProcess::launch(spec);
-  ProcessTree tree({{frame->pid()}, ie_classifier(*find_ie_profile("ie11-x86")), ""});
+  ProcessTree tree(ie_process_tree_options(*find_ie_profile("ie11-x86"), {frame->pid()}));
   std::vector<IeProcessFacts> facts;
   ASSERT_TRUE(eventually([&] {
     tree.refresh(true);

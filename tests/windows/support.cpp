@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "harness/browser/ie.hpp"
-#include "harness/platform/memory_windows.hpp"
-#include "harness/platform/process_exit_windows.hpp"
+#include "harness/platform/windows/memory_windows.hpp"
+#include "harness/platform/windows/process_exit_windows.hpp"
 #include "harness/run/checkpoint_metrics.hpp"
 #include "harness/sample/sampler.hpp"
 #include "harness/platform/windows_unicode.hpp"
@@ -130,7 +130,7 @@ TabRun run_synthetic_tab(const TabRunOptions& o) {
 
   TabRun run;
   const IeProfileSpec& profile = *find_ie_profile(o.profile);
-  ProcessTree tree({{frame->pid()}, ie_classifier(profile), ""});
+  ProcessTree tree(ie_process_tree_options(profile, {frame->pid()}));
   // The tab appears once the frame has started it.
   Pid tab_pid = 0;
   eventually([&] {

@@ -1,4 +1,5 @@
 // Pure Windows process-model helpers (portable: run on Linux and, cross-built, under Wine).
+#include "harness/browser/ie.hpp"
 #include "harness/platform/windows_process_model.hpp"
 
 #include <gtest/gtest.h>

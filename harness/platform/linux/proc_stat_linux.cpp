@@ -3,7 +3,7 @@
 
 #include <charconv>
 
-#include "harness/platform/proc_stat.hpp"
+#include "harness/platform/linux/proc_stat.hpp"
 
 namespace harness {
 

@@ -1,4 +1,4 @@
-#include "harness/platform/system_windows.hpp"
+#include "harness/platform/windows/system_windows.hpp"
 
 #include <windows.h>
 

@@ -1,4 +1,4 @@
-#include "harness/platform/process_role.hpp"
+#include "harness/browser/chromium_processes.hpp"
 
 #include <gtest/gtest.h>
 

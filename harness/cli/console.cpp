@@ -1,4 +1,4 @@
-#include "harness/report/console.hpp"
+#include "harness/cli/console.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/sinks/base_sink.h>
@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-#include "harness/scenario/size.hpp"
+#include "harness/model/units.hpp"
 
 namespace harness {
 

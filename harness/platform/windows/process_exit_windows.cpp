@@ -1,6 +1,6 @@
-#include "harness/platform/process_exit_windows.hpp"
+#include "harness/platform/windows/process_exit_windows.hpp"
 
-#include "harness/platform/memory_windows.hpp"
+#include "harness/platform/windows/memory_windows.hpp"
 #include "harness/platform/windows_process_model.hpp"
 
 namespace harness {

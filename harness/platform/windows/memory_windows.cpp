@@ -1,4 +1,4 @@
-#include "harness/platform/memory_windows.hpp"
+#include "harness/platform/windows/memory_windows.hpp"
 
 #include <psapi.h>
 #include <winternl.h>

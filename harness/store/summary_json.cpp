@@ -1,4 +1,4 @@
-#include "harness/report/summary_json.hpp"
+#include "harness/store/summary_json.hpp"
 
 #include <fmt/format.h>
 

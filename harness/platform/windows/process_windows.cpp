@@ -12,9 +12,9 @@
 #include <thread>
 
 #include "harness/error.hpp"
-#include "harness/platform/memory_windows.hpp"
+#include "harness/platform/windows/memory_windows.hpp"
 #include "harness/platform/process.hpp"
-#include "harness/platform/system_windows.hpp"
+#include "harness/platform/windows/system_windows.hpp"
 #include "harness/platform/windows_process_model.hpp"
 #include "harness/platform/windows_unicode.hpp"
 

@@ -1,4 +1,4 @@
-#include "harness/report/csv.hpp"
+#include "harness/store/csv.hpp"
 
 #include <fmt/format.h>
 

@@ -1,9 +1,9 @@
-#include "harness/report/csv.hpp"
+#include "harness/store/csv.hpp"
 
 #include <gtest/gtest.h>
 
-#include "fixed_model.hpp"
-#include "golden.hpp"
+#include "../report/fixed_model.hpp"
+#include "../report/golden.hpp"
 
 namespace harness {
 namespace {

@@ -1,10 +1,10 @@
-#include "harness/platform/registry_windows.hpp"
+#include "harness/platform/windows/registry_windows.hpp"
 
 #include <windows.h>
 
 #include <fmt/format.h>
 
-#include "harness/platform/system_windows.hpp"
+#include "harness/platform/windows/system_windows.hpp"
 #include "harness/platform/windows_unicode.hpp"
 
 namespace harness {

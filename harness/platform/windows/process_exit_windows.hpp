@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "harness/platform/process.hpp"
-#include "harness/platform/process_role.hpp"
+#include "harness/model/process.hpp"
 
 namespace harness {
 

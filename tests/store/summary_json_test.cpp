@@ -1,9 +1,9 @@
-#include "harness/report/summary_json.hpp"
+#include "harness/store/summary_json.hpp"
 
 #include <gtest/gtest.h>
 
-#include "fixed_model.hpp"
-#include "golden.hpp"
+#include "../report/fixed_model.hpp"
+#include "../report/golden.hpp"
 #include "harness/error.hpp"
 
 namespace harness {

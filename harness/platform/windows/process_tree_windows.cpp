@@ -17,7 +17,7 @@
 #include <set>
 #include <tuple>
 
-#include "harness/platform/memory_windows.hpp"
+#include "harness/platform/windows/memory_windows.hpp"
 #include "harness/platform/process_tree.hpp"
 #include "harness/platform/windows_process_model.hpp"
 #include "harness/platform/windows_unicode.hpp"
@@ -149,8 +149,8 @@ struct ProcessTree::Impl {
         if (auto parent = wanted.find(e.ppid); parent != wanted.end()) {
           member = parent->second <= f.created;
         }
-        if (!member) {
-          if (auto frame = scodef_pid(f.cmdline)) {
+        if (!member && options.adopted_by) {
+          if (auto frame = options.adopted_by(f.cmdline)) {
             auto it = wanted.find(*frame);
             member = it != wanted.end() && it->second <= f.created;
           }

@@ -1,4 +1,4 @@
-#include "harness/platform/minidump_windows.hpp"
+#include "harness/platform/windows/minidump_windows.hpp"
 
 #include <windows.h>
 // dbghelp.h after windows.h
@@ -9,8 +9,8 @@
 #include <chrono>
 #include <fstream>
 
-#include "harness/platform/memory_windows.hpp"
-#include "harness/platform/system_windows.hpp"
+#include "harness/platform/windows/memory_windows.hpp"
+#include "harness/platform/windows/system_windows.hpp"
 
 namespace harness {
 

@@ -17,7 +17,7 @@
 
 #include "harness/error.hpp"
 #include "harness/platform/process.hpp"
-#include "harness/platform/proc_stat.hpp"
+#include "harness/platform/linux/proc_stat.hpp"
 
 namespace bp = boost::process;
 

@@ -1,20 +1,6 @@
-#include "harness/platform/process_role.hpp"
+#include "harness/browser/chromium_processes.hpp"
 
 namespace harness {
-
-const char* role_name(ProcessRole role) {
-  switch (role) {
-    case ProcessRole::kDriver: return "driver";
-    case ProcessRole::kBrowser: return "browser";
-    case ProcessRole::kRenderer: return "renderer";
-    case ProcessRole::kGpu: return "gpu";
-    case ProcessRole::kUtility: return "utility";
-    case ProcessRole::kZygote: return "zygote";
-    case ProcessRole::kCrashpad: return "crashpad";
-    case ProcessRole::kOther: return "other";
-  }
-  return "other";
-}
 
 namespace {
 // Value of "--name=value" in a space-joined command line, or empty.

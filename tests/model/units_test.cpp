@@ -1,4 +1,4 @@
-#include "harness/scenario/size.hpp"
+#include "harness/model/units.hpp"
 
 #include <gtest/gtest.h>
 

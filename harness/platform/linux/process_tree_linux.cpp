@@ -9,7 +9,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "harness/platform/proc_stat.hpp"
+#include "harness/platform/linux/proc_stat.hpp"
 #include "harness/platform/process_tree.hpp"
 
 namespace harness {
