@@ -98,6 +98,9 @@ struct PageServer::Impl : std::enable_shared_from_this<PageServer::Impl> {
   std::map<std::string, RouteHandler> routes;
   std::vector<std::string> allowed_hosts;  // under routes_mutex
   std::atomic<std::uint64_t> served{0};
+  struct Session;
+  std::mutex sessions_mutex;
+  std::vector<std::weak_ptr<Session>> sessions;  // to close them at shut-down
 
   ServerReply handle(const ServerRequest& request, const std::string& host_header) {
     RouteHandler route;
@@ -128,9 +131,33 @@ struct PageServer::Impl : std::enable_shared_from_this<PageServer::Impl> {
   void accept() {
     acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
       if (ec) return;  // acceptor closed
-      std::make_shared<Session>(self, std::move(socket))->read();
+      auto session = std::make_shared<Session>(self, std::move(socket));
+      {
+        std::lock_guard lock(self->sessions_mutex);
+        self->sessions.push_back(session);
+      }
+      session->read();
       self->accept();
     });
+  }
+
+  // Ends every pending operation, so that the threads run out of work and no handler is left
+  // holding this Impl (a handler left in a stopped io_context would keep it, and the io_context
+  // inside it, alive for ever: a cycle the sanitizer reports as a leak).
+  void shut_down() {
+    beast::error_code ec;
+    acceptor.close(ec);
+    std::lock_guard lock(sessions_mutex);
+    for (auto& weak : sessions) {
+      if (auto session = weak.lock()) {
+        asio::post(session->stream.get_executor(), [session] {
+          beast::error_code ignored;
+          session->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+          session->stream.close();
+        });
+      }
+    }
+    sessions.clear();
   }
 
   struct Session : std::enable_shared_from_this<Session> {
@@ -248,14 +275,21 @@ PageServer::PageServer(std::filesystem::path root, std::string bind_address, int
 }
 
 PageServer::~PageServer() {
-  asio::post(impl_->ioc, [impl = impl_] {
-    beast::error_code ec;
-    impl->acceptor.close(ec);
-    impl->ioc.stop();
-  });
+  asio::post(impl_->ioc, [impl = impl_] { impl->shut_down(); });
+  // The threads return once every operation has ended; a route handler that still holds its
+  // reply (a page-mode beacon) is given a moment, then the io_context is stopped.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (!impl_->ioc.stopped() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  impl_->ioc.stop();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }
+  // Whatever was still queued (after a forced stop) is run to its end here, releasing the
+  // handlers' hold on impl_.
+  impl_->ioc.restart();
+  impl_->ioc.poll();
 }
 
 int PageServer::port() const { return impl_->port; }
