@@ -1,4 +1,9 @@
+// The Chromium profile: one session class from launch to end — chromedriver or page mode,
+// the DevTools connection (GC, counters, crash events, heap snapshots, hang stacks) and ending
+// every process it started. Over 500 lines because those share one connection and one set of
+// locks; process classification is in chromium_processes.cpp.
 #include "harness/browser/chromium.hpp"
+
 #include "harness/browser/chromium_processes.hpp"
 
 #include <fmt/format.h>

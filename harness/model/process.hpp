@@ -57,4 +57,10 @@ struct DetailedReading {
   bool large_address_aware = false;            // its executable's PE header flag
 };
 
+// A renderer of the page under test: every renderer but Chromium's own WebUI ones (browser
+// chrome, not the page).
+inline bool is_page_renderer(const ProcessReading& r) {
+  return r.role == ProcessRole::kRenderer && r.subtype != "webui";
+}
+
 }  // namespace harness

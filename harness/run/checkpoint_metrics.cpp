@@ -6,11 +6,6 @@
 
 namespace harness {
 
-namespace {
-bool is_page_renderer(const ProcessReading& r) {
-  return r.role == ProcessRole::kRenderer && r.subtype != "webui";
-}
-}  // namespace
 
 std::map<std::string, double> aggregate_process_metrics(
     const std::vector<DetailedReading>& readings) {

@@ -70,9 +70,4 @@ struct RunResult {
 RunResult execute_run(const RunPlan& plan, Store& store, RunObserver& observer,
                       const std::atomic<bool>& stop);
 
-// "20261122T170102Z-vtm-review-chromium-retention=window": sortable, readable, safe as a
-// folder name.
-std::string make_run_id(const std::string& utc_compact_time, const std::string& scenario,
-                        const std::string& browser, const VariantAssignment& variant);
-
 }  // namespace harness

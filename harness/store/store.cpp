@@ -1,3 +1,6 @@
+// The SQLite store: its schema and, next to it, every statement that writes or reads it. Over
+// 500 lines on purpose: one table's writer, reader and schema stay side by side in one file, so
+// a column added here cannot be forgotten by the other two.
 #include "harness/store/store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/model/time.hpp"
-#include "harness/run/runner.hpp"
+#include "harness/run/run_id.hpp"
 
 namespace harness {
 namespace {
