@@ -7,7 +7,6 @@
 #include <set>
 #include <utility>
 
-#include "harness/analyze/fit.hpp"
 #include "harness/report/report_text.hpp"
 #include "harness/report/style.hpp"
 
@@ -69,29 +68,23 @@ std::optional<double> value_at(const std::vector<ChartPoint>& curve, double x) {
   return curve.back().y;
 }
 
-// The projection's fitted line at the last checkpoint: where the dashed line starts.
-std::optional<ChartPoint> projection_start(const RunSummary& s, const Projection& p) {
-  const Curve curve = curve_of(s.checkpoints, p.metric);
-  if (curve.points.size() < 2) return std::nullopt;
-  std::vector<double> xs, ys;
-  for (const auto& c : curve.points) {
-    xs.push_back(c.iteration);
-    ys.push_back(c.value);
-  }
-  const LinearFit fit = ols(xs, ys);
-  if (!fit.valid || !(fit.slope > 0)) return std::nullopt;
-  const double x_last = xs.back();
-  const double y_last = fit.intercept + fit.slope * x_last;
-  if (!(y_last < p.ceiling_bytes) || !(p.iteration > x_last)) return std::nullopt;
-  return ChartPoint{x_last, y_last};
-}
-
 std::string night_label(const std::string& started_at) {
   // "2026-11-22T17:01:02Z" -> "11-22"
   return started_at.size() >= 10 ? started_at.substr(5, 5) : started_at;
 }
 
 }  // namespace
+
+std::optional<std::pair<ChartPoint, ChartPoint>> projection_line(const Projection& p) {
+  const double a = p.fit_intercept, b = p.fit_slope_per_iteration, h = p.headroom_bytes;
+  const double from_x = p.fit_last_iteration, to_x = p.iteration;
+  const ChartPoint from{from_x, a + b * from_x + h}, to{to_x, a + b * to_x + h};
+  for (double v : {from.x, from.y, to.x, to.y}) {
+    if (!std::isfinite(v)) return std::nullopt;
+  }
+  if (!(b > 0) || !(to.x > from.x) || !(from.y < p.ceiling_bytes)) return std::nullopt;
+  return std::make_pair(from, to);
+}
 
 bool colours_by_variant(const ScenarioReport& scenario) {
   return dimensions(scenario).by_variant();
@@ -210,9 +203,8 @@ ChartSpec memory_chart(const std::vector<RunView>& views, const std::string& id,
     }
     const std::string story = fmt::format("{}: {} projected to reach {} at {}", v.label, p.metric,
                                           bytes_text(p.ceiling_bytes), projection_text(p));
-    if (const auto start = projection_start(s, p)) {
-      c.segments.push_back(
-          {*start, {p.iteration, p.ceiling_bytes}, v.color, LineStyle::kDashDot, story, true});
+    if (const auto line = projection_line(p)) {
+      c.segments.push_back({line->first, line->second, v.color, LineStyle::kDashDot, story, true});
     }
     ChartMarker m;
     m.x = p.iteration;

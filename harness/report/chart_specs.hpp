@@ -10,8 +10,10 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "harness/model/analysis.hpp"
 #include "harness/report/report_model.hpp"
 #include "harness/report/svg_chart.hpp"
 
@@ -36,6 +38,13 @@ bool colours_by_variant(const ScenarioReport& scenario);
 // markers. `with_ceiling`: the ceiling as a reference line, each projection's dashed line and
 // its crossing; false: the zoomed view without them.
 ChartSpec memory_chart(const std::vector<RunView>& views, const std::string& id, bool with_ceiling);
+// The dashed line of a projection: exactly the line it extrapolated plus its headroom
+// (Projection::fit_*), from its last fitted checkpoint to `iteration`, where it meets the
+// ceiling. nullopt when the line was not recorded or does not rise, when the projected crossing
+// is not after the last checkpoint (the line was above the ceiling there already), or for a
+// value that is not a number.
+std::optional<std::pair<ChartPoint, ChartPoint>> projection_line(const Projection& p);
+
 // Whether the curves are so far below the lowest ceiling of `main` (memory_chart with the
 // ceiling) that they are flat lines there, and a zoomed chart should show their shape.
 bool wants_zoomed_memory_chart(const std::vector<RunView>& views, const ChartSpec& main);

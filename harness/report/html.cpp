@@ -174,7 +174,8 @@ void scenario_section(std::string& out, const ScenarioReport& sc, std::size_t in
   out += fmt::format(
       "<p class=\"note\">Private memory of the page's renderer processes at each checkpoint "
       "(after a forced GC when the run forces one).{} Dash-dot from the last checkpoint: the "
-      "fitted line to where it meets the ceiling. Markers sit on the curve at the event's "
+      "line the projection fitted (plus the headroom the peaks keep above it) to where it meets "
+      "the ceiling. Markers sit on the curve at the event's "
       "iteration; hover over a marker or a point for details.</p>\n",
       colours_by_variant(sc) ? " Colour: the variant; line style: the browser." : "");
   if (wants_zoomed_memory_chart(views, main)) {

@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
 #include "fixed_report.hpp"
+#include "harness/analyze/projection.hpp"
 #include "harness/report/style.hpp"
 
 namespace harness {
@@ -90,18 +92,21 @@ TEST(ChartSpecs, MemoryChartHasEveryRunTheCeilingEventsAndProjections) {
   // Each projection: a ring where it meets the ceiling, and its dashed line ending there.
   const auto rings = markers_with_legend(c, "projection to the ceiling");
   ASSERT_EQ(rings.size(), 2u);
-  EXPECT_EQ(rings[0]->x, 94.3);
+  EXPECT_EQ(rings[0]->x, 95.9);
   EXPECT_EQ(rings[0]->y, kCeiling);
   EXPECT_EQ(rings[0]->shape, MarkerShape::kRing);
-  EXPECT_EQ(rings[1]->x, 100.6);
+  EXPECT_EQ(rings[1]->x, 100.0);
   ASSERT_EQ(c.segments.size(), 2u);
   for (const auto& g : c.segments) {
     EXPECT_EQ(g.style, LineStyle::kDashDot);
     EXPECT_TRUE(g.extends_domain);
   }
-  EXPECT_EQ(c.segments[0].to.x, 94.3);
+  EXPECT_EQ(c.segments[0].from.x, 60);
+  EXPECT_EQ(c.segments[0].to.x, 95.9);
+  EXPECT_NEAR(c.segments[0].to.y, kCeiling, 0.2 * kFixedMiB);  // the fixture's 95.9 is rounded
   EXPECT_EQ(c.segments[0].color, views[1].color);
-  EXPECT_EQ(c.segments[1].to.x, 100.6);
+  EXPECT_EQ(c.segments[1].from.x, 95);
+  EXPECT_EQ(c.segments[1].to.x, 100.0);
 
   // Events sit on the curve, the ceiling crossing on the ceiling; a dump is marked once, from
   // the dumps list (not again from its dump_written event).
@@ -117,6 +122,90 @@ TEST(ChartSpecs, MemoryChartHasEveryRunTheCeilingEventsAndProjections) {
   const auto failed = markers_with_legend(c, "step failed");
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0]->x, 23);
+}
+
+// The dashed line is the projection's own line (its fit plus its headroom), whatever a fit of
+// the drawn curves would say.
+TEST(ChartSpecs, TheProjectionLineIsTheProjectionsOwn) {
+  Projection p;
+  p.metric = metric::kRendererPrivatePeak;
+  p.trend_metric = metric::kRendererPrivate;
+  p.ceiling_bytes = 1000 * kFixedMiB;
+  p.headroom_bytes = 80 * kFixedMiB;
+  p.fit_intercept = 40 * kFixedMiB;
+  p.fit_slope_per_iteration = 8 * kFixedMiB;
+  p.fit_first_iteration = 0;
+  p.fit_last_iteration = 50;
+  p.iteration = 110;  // 40 + 8 · 110 + 80 = 1000
+  const auto line = projection_line(p);
+  ASSERT_TRUE(line);
+  EXPECT_EQ(line->first.x, 50);
+  EXPECT_DOUBLE_EQ(line->first.y, (40 + 8 * 50 + 80) * kFixedMiB);
+  EXPECT_EQ(line->second.x, 110);
+  EXPECT_DOUBLE_EQ(line->second.y, 1000 * kFixedMiB);
+
+  // Nothing to draw: no recorded line, a falling one, a crossing before the last checkpoint,
+  // a value that is not a number.
+  Projection none = p;
+  none.fit_slope_per_iteration = 0;
+  EXPECT_FALSE(projection_line(none));
+  Projection falling = p;
+  falling.fit_slope_per_iteration = -1;
+  EXPECT_FALSE(projection_line(falling));
+  Projection passed = p;
+  passed.fit_intercept = 600 * kFixedMiB;
+  passed.iteration = 40;
+  EXPECT_FALSE(projection_line(passed));
+  Projection nan = p;
+  nan.iteration = std::nan("");
+  EXPECT_FALSE(projection_line(nan));
+
+  // On the chart: the run's curves say otherwise (the fixed window run grows 9.5 MiB/it), the
+  // segment still follows the projection.
+  Report report = fixed_report();
+  auto& runs = report.scenarios[0].runs;
+  runs = {runs[1]};
+  runs[0].summary.projection = p;
+  const ChartSpec c = memory_chart(run_views(report.scenarios[0], 0), "m", true);
+  ASSERT_EQ(c.segments.size(), 1u);
+  EXPECT_EQ(c.segments[0].from.x, line->first.x);
+  EXPECT_EQ(c.segments[0].from.y, line->first.y);
+  EXPECT_EQ(c.segments[0].to.x, line->second.x);
+  EXPECT_EQ(c.segments[0].to.y, line->second.y);
+  // Without a recorded line the crossing is still marked, with no line to it.
+  runs[0].summary.projection = none;
+  const ChartSpec old = memory_chart(run_views(report.scenarios[0], 0), "m", true);
+  EXPECT_TRUE(old.segments.empty());
+  EXPECT_EQ(markers_with_legend(old, "projection to the ceiling").size(), 1u);
+}
+
+// From the analysis to the chart: the line drawn is the one analyze/projection.cpp extrapolated
+// (the after-GC trend plus the peaks' headroom), and it ends on the ceiling at the crossing.
+TEST(ChartSpecs, TheLineDrawnIsTheLineTheAnalysisProjected) {
+  Report report = fixed_report();
+  auto& runs = report.scenarios[0].runs;
+  runs = {runs[1]};
+  RunSummary& s = runs[0].summary;
+  // Peaks scattered around +80 MiB, loaded at the start: a fit of the peaks would differ.
+  for (std::size_t k = 0; k < s.checkpoints.size(); ++k) {
+    auto& m = s.checkpoints[k].metrics;
+    m[metric::kRendererPrivatePeak] =
+        m[metric::kRendererPrivate] + (k % 2 ? 70 : 90) * kFixedMiB + (k < 2 ? 200 * kFixedMiB : 0);
+  }
+  s.projection = project_ceiling_with_headroom(s.checkpoints, metric::kRendererPrivate,
+                                               metric::kRendererPrivatePeak, kCeiling);
+  ASSERT_TRUE(s.projection);
+  const Projection& p = *s.projection;
+  EXPECT_NEAR(p.fit_slope_per_iteration, 9.5 * kFixedMiB, 1e-3);
+  EXPECT_NEAR(p.fit_intercept, 52 * kFixedMiB, 1e-3);
+  EXPECT_EQ(p.fit_last_iteration, 60);
+  const ChartSpec c = memory_chart(run_views(report.scenarios[0], 0), "m", true);
+  ASSERT_EQ(c.segments.size(), 1u);
+  const ChartSegment& g = c.segments[0];
+  EXPECT_EQ(g.from.x, 60);
+  EXPECT_NEAR(g.from.y, (52 + 9.5 * 60) * kFixedMiB + p.headroom_bytes, 1e-3);
+  EXPECT_NEAR(g.to.x, p.iteration, 1e-9);
+  EXPECT_NEAR(g.to.y, kCeiling, 1e-3);
 }
 
 TEST(ChartSpecs, ZoomedMemoryChartLeavesOutTheCeilingAndProjections) {
