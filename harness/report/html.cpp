@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "harness/report/chart_specs.hpp"
@@ -16,7 +17,22 @@ namespace harness::html {
 
 namespace {
 
-void header(std::string& out, const Report& report) {
+// A comparison's outcome in numbers, counted once for the header and the comparison section.
+struct ChangeCounts {
+  int regressions = 0;
+  int improvements = 0;
+};
+
+ChangeCounts count_changes(const Comparison& c) {
+  ChangeCounts n;
+  for (const auto& p : c.pairs) {
+    n.regressions += p.kind == ChangeKind::kRegression;
+    n.improvements += p.kind == ChangeKind::kImprovement;
+  }
+  return n;
+}
+
+void header(std::string& out, const Report& report, const std::optional<ChangeCounts>& changes) {
   std::size_t runs = 0;
   std::map<std::string, int> statuses, verdicts;
   for (const auto& sc : report.scenarios) {
@@ -47,12 +63,8 @@ void header(std::string& out, const Report& report) {
     out += fmt::format("<span class=\"badge v-insufficient\">no verdict</span> {}", it->second);
   }
   out += "</td></tr>\n";
-  if (report.comparison) {
-    int regressions = 0, improvements = 0;
-    for (const auto& p : report.comparison->pairs) {
-      regressions += p.kind == ChangeKind::kRegression;
-      improvements += p.kind == ChangeKind::kImprovement;
-    }
+  if (changes) {
+    const int regressions = changes->regressions, improvements = changes->improvements;
     out += fmt::format(
         "<tr><th>baseline</th><td><a href=\"#comparison\">{} pair{}</a>: {}{} regression{}, {} "
         "improvement{}{}</td></tr>\n",
@@ -192,12 +204,8 @@ void scenario_section(std::string& out, const ScenarioReport& sc, std::size_t in
   for (const RunView& v : views) run_section(out, v);
 }
 
-void comparison_section(std::string& out, const Comparison& c) {
-  int regressions = 0, improvements = 0;
-  for (const auto& p : c.pairs) {
-    regressions += p.kind == ChangeKind::kRegression;
-    improvements += p.kind == ChangeKind::kImprovement;
-  }
+void comparison_section(std::string& out, const Comparison& c, const ChangeCounts& changes) {
+  const int regressions = changes.regressions, improvements = changes.improvements;
   out += "<h2 id=\"comparison\">Comparison with the baseline</h2>\n";
   out += fmt::format("<p>{} pair{}: {}{} regression{}{}, {} improvement{}.</p>\n", c.pairs.size(),
                      c.pairs.size() == 1 ? "" : "s", regressions ? "<span class=\"bad\">" : "",
@@ -251,14 +259,16 @@ std::string render_html(const Report& report) {
   out +=
       fmt::format("<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n<div class=\"page\">\n",
                   html::esc(report.title.empty() ? "Memory report" : report.title), kReportCss);
-  html::header(out, report);
+  std::optional<html::ChangeCounts> changes;
+  if (report.comparison) changes = html::count_changes(*report.comparison);
+  html::header(out, report, changes);
   if (report.scenarios.empty()) out += "<p class=\"muted\">No runs in this report.</p>\n";
   html::glance_table(out, report, views);
   for (std::size_t i = 0; i < report.scenarios.size(); ++i) {
     html::scenario_section(out, report.scenarios[i], i, views[i]);
   }
   if (!report.history.empty()) html::history_section(out, report.history);
-  if (report.comparison) html::comparison_section(out, *report.comparison);
+  if (report.comparison) html::comparison_section(out, *report.comparison, *changes);
   out += "</div>\n</body>\n</html>\n";
   return out;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "harness/analyze/fit.hpp"
 #include "harness/analyze/verdict.hpp"
 #include "harness/report/html_markup.hpp"
 #include "harness/report/report_text.hpp"
@@ -94,13 +95,6 @@ std::string iterations_cell(const RunInfo& r) {
 
 namespace {
 
-double percentile(std::vector<double> values, double q) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(q * values.size()));
-  return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
-}
-
 void steps_table(std::string& out, const ReportRun& run) {
   out += "<h4>Step durations</h4>\n";
   if (run.steps.empty()) {
@@ -116,7 +110,7 @@ void steps_table(std::string& out, const ReportRun& run) {
       if (std::isfinite(p.value)) ms.push_back(p.value);
     }
     auto cell = [&](double q) {
-      return ms.empty() ? std::string("-") : fmt::format("{:.0f} ms", percentile(ms, q));
+      return ms.empty() ? std::string("-") : fmt::format("{:.0f} ms", quantile(ms, q));
     };
     out += fmt::format(
         "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}"

@@ -243,6 +243,22 @@ TEST(Html, ProjectionsFarBeyondTheRunDoNotSquashTheCurves) {
   EXPECT_NE(html.find("\xE2\x89\x88 it. 5000"), std::string::npos);
 }
 
+// Median and p95 of a step's durations are analyze/fit.hpp's quantiles (interpolated), the
+// same as everywhere else in the harness.
+TEST(Html, StepDurationsUseTheAnalysisQuantiles) {
+  Report report = fixed_report();
+  auto& runs = report.scenarios[0].runs;
+  runs = {runs[0]};
+  runs[0].steps.resize(1);
+  runs[0].steps[0].label = "only step";
+  runs[0].steps[0].duration_ms = {{1, 50}, {2, 10}, {3, 40}, {4, 20}, {5, 30}};
+  const std::string html = render_html(report);
+  // p95: position 0.95 × 4 = 3.8 between 40 and 50 (the nearest rank would say 50).
+  EXPECT_NE(html.find("<tr><td>only step</td><td class=\"num\">5</td><td class=\"num\">30 ms</td>"
+                      "<td class=\"num\">48 ms</td><td class=\"num\">50 ms</td>"),
+            std::string::npos);
+}
+
 TEST(Html, LongRunsStayReasonablySized) {
   Report report = fixed_report();
   ReportRun& run = report.scenarios[0].runs[1];
