@@ -3,29 +3,32 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/url/encode.hpp>
+#include <boost/url/grammar/lut_chars.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <cctype>
 
 namespace harness::html {
 
 std::string esc(std::string_view text) { return escape_markup(text); }
 
+namespace {
+
+// Kept as they are in a link's path: RFC 3986's unreserved characters, '/', and the
+// sub-delimiters run folder names hold ("chromium-retention=window,input=native", "a+b", "x@y");
+// ':' only after a drive letter ("file:///C:/results"). Everything else is percent-encoded.
+constexpr boost::urls::grammar::lut_chars kPathChars = boost::urls::unreserved_chars + "/=,@+";
+constexpr boost::urls::grammar::lut_chars kDrivePathChars = kPathChars + ':';
+
+}  // namespace
+
 std::string href(const std::string& dir, const std::string& file) {
   std::string path = dir.empty() ? file : (file.empty() ? dir : dir + "/" + file);
   std::replace(path.begin(), path.end(), '\\', '/');
-  std::string prefix;
-  if (path.size() >= 2 && std::isalpha(static_cast<unsigned char>(path[0])) && path[1] == ':') {
-    prefix = "file:///";
-  }
-  std::string out;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == '=' ||
-        c == ',' || c == '@' || c == '+' || (c == ':' && !prefix.empty())) {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return esc(prefix + out);
+  const bool drive =
+      path.size() >= 2 && std::isalpha(static_cast<unsigned char>(path[0])) && path[1] == ':';
+  if (drive) return esc("file:///" + boost::urls::encode(path, kDrivePathChars));
+  return esc(boost::urls::encode(path, kPathChars));
 }
 
 std::string link(const std::string& dir, const std::string& file, const std::string& text) {

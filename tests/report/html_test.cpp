@@ -138,6 +138,22 @@ TEST(Html, LinksToScreenshotsAndDumpsAreRelative) {
             std::string::npos);
 }
 
+// Links: spaces, '#', '%', '?' and non-ASCII bytes are percent-encoded, the folder names'
+// '=' ',' '@' '+' stay; a Windows path becomes a file:/// URL with its drive colon kept.
+TEST(Html, LinksArePercentEncoded) {
+  Report report = fixed_report();
+  ReportRun& run = report.scenarios[0].runs[1];
+  run.dir = "runs/a b#1%?\xC3\xA9=x,y@z+w:v";
+  ReportRun& killed = report.scenarios[0].runs[3];
+  killed.dir = "C:\\results\\run 1";
+  const std::string html = render_html(report);
+  EXPECT_NE(
+      html.find("href=\"runs/a%20b%231%25%3F%C3%A9=x,y@z+w%3Av/dumps/heap-it26.heapsnapshot\""),
+      std::string::npos);
+  EXPECT_NE(html.find("href=\"file:///C:/results/run%201/dumps/completed/4f1c2a.dmp\""),
+            std::string::npos);
+}
+
 TEST(Html, HostileTextNeverAppearsUnescaped) {
   const std::string evil = "<script>alert('x')</script>";
   Report report = fixed_report();
