@@ -1,6 +1,9 @@
 #include "harness/analyze/fit.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -8,16 +11,23 @@
 namespace harness {
 
 double t_quantile_975(std::size_t df) {
-  static const double kTable[] = {0,      12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
-                                  2.306,  2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-                                  2.120,  2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
-                                  2.064,  2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
   if (df == 0) return std::numeric_limits<double>::infinity();
-  if (df <= 30) return kTable[df];
-  if (df <= 40) return 2.021;
-  if (df <= 60) return 2.000;
-  if (df <= 120) return 1.980;
-  return 1.960;
+  auto compute = [df] {
+    namespace bm = boost::math;
+    return bm::quantile(bm::complement(bm::students_t(static_cast<double>(df)), 0.025));
+  };
+  // Boost takes ~5 µs per value and the plateau search (verdict.cpp) asks for every df up to a
+  // curve's length, on every checkpoint of an adaptive run: each df below kMemoizedDf is
+  // computed once per process (0 = not yet; threads that race store the same value).
+  constexpr std::size_t kMemoizedDf = 1 << 16;
+  static std::array<std::atomic<double>, kMemoizedDf> memo{};
+  if (df >= kMemoizedDf) return compute();
+  double t = memo[df].load(std::memory_order_relaxed);
+  if (t == 0) {
+    t = compute();
+    memo[df].store(t, std::memory_order_relaxed);
+  }
+  return t;
 }
 
 double quantile(std::span<const double> values, double q) {

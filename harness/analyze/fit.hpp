@@ -3,7 +3,7 @@
 // ols(x, y): ordinary least squares y = a + b·x.
 //   b = Σ(x−x̄)(y−ȳ) / Σ(x−x̄)²,  a = ȳ − b·x̄
 //   residual sd s = sqrt(Σ(y − a − b·x)² / (n − 2));  se(b) = s / sqrt(Σ(x−x̄)²)
-//   95 % interval of b: b ± t(0.975, n − 2)·se(b)  (Student's t, table below).
+//   95 % interval of b: b ± t(0.975, n − 2)·se(b)  (Student's t, Boost.Math).
 //   Degenerate input: n < 2 or all x equal -> valid = false; n = 2 -> the line through both
 //   points with se = +inf (no spread can be estimated, so the interval is unbounded).
 //
@@ -34,8 +34,9 @@ inline constexpr std::size_t kTheilSenExactPoints = 400;
 LinearFit ols(std::span<const double> x, std::span<const double> y);
 double theil_sen(std::span<const double> x, std::span<const double> y);
 
-// Two-sided 95 % quantile of Student's t with `df` degrees of freedom (df >= 1); 1.96 for large
-// df.
+// Two-sided 95 % quantile of Student's t with `df` degrees of freedom:
+// quantile(complement(students_t(df), 0.025)) from Boost.Math, exact for every df (12.706 at 1,
+// 2.0395 at 31, 1.9798 at 121, towards 1.95996 for large df); +inf for df = 0.
 double t_quantile_975(std::size_t df);
 
 // The q-quantile (0 <= q <= 1) by linear interpolation between the sorted values (the position

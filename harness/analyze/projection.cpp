@@ -77,6 +77,10 @@ std::optional<Projection> project_line(const std::vector<CheckpointRecord>& chec
   p.metric = metric;
   p.ceiling_bytes = ceiling_bytes;
   p.seconds_per_iteration = elapsed / span;
+  p.fit_intercept = fit.intercept;
+  p.fit_slope_per_iteration = fit.slope;
+  p.fit_first_iteration = x.front();
+  p.fit_last_iteration = x_last;
   const double level = fit.intercept + fit.slope * x_last;
   auto at_slope = [&](double slope, double target) {
     return level >= target ? (target - fit.intercept) / slope : x_last + (target - level) / slope;

@@ -31,6 +31,11 @@
 //               hold only the slope's uncertainty, not the peaks' scatter
 // `metric` names the peak metric (what reaches the ceiling), `trend_metric` the fitted one.
 // With fewer than 3 checkpoints holding both, the peak metric alone is fitted (headroom 0).
+//
+// Either way the projection carries the line it extrapolated: fit_intercept a and
+// fit_slope_per_iteration b, fitted over fit_first_iteration..fit_last_iteration (x_L), so that
+// a + b·iteration + headroom_bytes = C at `iteration`; a report draws that line, not a fit of
+// its own.
 #pragma once
 
 #include <optional>

@@ -58,6 +58,16 @@ struct Projection {
   double seconds_per_iteration = 0;
   std::string trend_metric;   // the fitted metric when it is not `metric` (with headroom)
   double headroom_bytes = 0;  // median peak − trend, added to the fitted line
+  // The line that was extrapolated, as analyze/projection.cpp fitted it (OLS): the fitted metric
+  // (trend_metric, or `metric` without one) ≈ fit_intercept + fit_slope_per_iteration ·
+  // iteration, in that metric's unit, over the checkpoints from fit_first_iteration to
+  // fit_last_iteration. `iteration` is where this line plus headroom_bytes reaches the ceiling;
+  // reports draw exactly that line. fit_slope_per_iteration 0: not recorded (a summary.json
+  // written before it was; a projection's slope is always > 0).
+  double fit_intercept = 0;
+  double fit_slope_per_iteration = 0;
+  double fit_first_iteration = 0;
+  double fit_last_iteration = 0;
 };
 
 // A scenario's declaration of a good run (`expect:`) and what checking it found

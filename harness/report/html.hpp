@@ -10,6 +10,12 @@
 //
 // Links (run folders, dumps, screenshots) are relative: ReportRun::dir is taken relative to the
 // report's folder (or absolute), CompatibilityCell::screenshot relative to the report's folder.
+//
+// The parts: html.cpp assembles the page (header, runs at a glance, per scenario its charts,
+// verdicts and compatibility, the comparison); html_run.hpp is one run's section and cells,
+// html_history.hpp the history; chart_specs.hpp builds every chart as plain data, drawn by
+// svg_chart.hpp; style.hpp holds the CSS and colours, report_text.hpp and html_markup.hpp the
+// text and markup they share.
 #pragma once
 
 #include <string>

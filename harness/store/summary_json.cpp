@@ -65,6 +65,15 @@ ordered_json verdict_json(const std::optional<Verdict>& verdict) {
       {"per_metric", per_metric}};
 }
 
+// The projection's fitted line; null when it was not recorded (slope 0).
+ordered_json fit_json(const Projection& p) {
+  if (p.fit_slope_per_iteration == 0) return nullptr;
+  return ordered_json{{"intercept", number(p.fit_intercept)},
+                      {"slope_per_iteration", p.fit_slope_per_iteration},
+                      {"iterations", ordered_json::array({number(p.fit_first_iteration),
+                                                          number(p.fit_last_iteration)})}};
+}
+
 ordered_json projection_json(const std::optional<Projection>& projection) {
   if (!projection) return nullptr;
   const Projection& p = *projection;
@@ -79,7 +88,8 @@ ordered_json projection_json(const std::optional<Projection>& projection) {
                       {"seconds", p.seconds},
                       {"seconds_ci95", ordered_json::array({optional_number(p.seconds_earliest),
                                                             optional_number(p.seconds_latest)})},
-                      {"seconds_per_iteration", p.seconds_per_iteration}};
+                      {"seconds_per_iteration", p.seconds_per_iteration},
+                      {"fit", fit_json(p)}};
 }
 
 ordered_json points_of(const std::vector<CurvePoint>& points) {
@@ -123,6 +133,17 @@ Projection projection_from_json(const json& p) {
   };
   pair("iteration_ci95", projection.iteration_earliest, projection.iteration_latest);
   pair("seconds_ci95", projection.seconds_earliest, projection.seconds_latest);
+  if (p.contains("fit") && p["fit"].is_object()) {
+    const json& fit = p["fit"];
+    projection.fit_intercept = fit.value("intercept", 0.0);
+    projection.fit_slope_per_iteration = fit.value("slope_per_iteration", 0.0);
+    if (fit.contains("iterations") && fit["iterations"].is_array() &&
+        fit["iterations"].size() == 2 && fit["iterations"][0].is_number() &&
+        fit["iterations"][1].is_number()) {
+      projection.fit_first_iteration = fit["iterations"][0].get<double>();
+      projection.fit_last_iteration = fit["iterations"][1].get<double>();
+    }
+  }
   return projection;
 }
 

@@ -10,7 +10,7 @@ namespace {
 
 TEST(Ols, HandComputedExample) {
   // x̄ = 1.5, ȳ = 2.5, Sxx = 5, Sxy = 4 -> b = 0.8, a = 1.3; SSE = 1.8, s = sqrt(0.9),
-  // se = s / sqrt(5) = 0.42426; t(0.975, 2) = 4.303 -> half width 1.82560.
+  // se = s / sqrt(5) = 0.42426; t(0.975, 2) = 4.302653 -> half width 1.825461.
   const std::vector<double> x{0, 1, 2, 3}, y{1, 3, 2, 4};
   const LinearFit f = ols(x, y);
   ASSERT_TRUE(f.valid);
@@ -18,8 +18,8 @@ TEST(Ols, HandComputedExample) {
   EXPECT_NEAR(f.intercept, 1.3, 1e-12);
   EXPECT_NEAR(f.residual_sd, std::sqrt(0.9), 1e-12);
   EXPECT_NEAR(f.slope_se, 0.424264, 1e-6);
-  EXPECT_NEAR(f.ci95_low, 0.8 - 1.825608, 1e-5);
-  EXPECT_NEAR(f.ci95_high, 0.8 + 1.825608, 1e-5);
+  EXPECT_NEAR(f.ci95_low, 0.8 - 1.825461, 1e-6);
+  EXPECT_NEAR(f.ci95_high, 0.8 + 1.825461, 1e-6);
 }
 
 TEST(Ols, ExactLineHasAZeroWidthInterval) {
@@ -62,11 +62,24 @@ TEST(TheilSen, LongCurvesUseHalfCurvePairs) {
   EXPECT_NEAR(theil_sen(x, y), 3.0, 1e-9);
 }
 
-TEST(TQuantile, Table) {
-  EXPECT_DOUBLE_EQ(t_quantile_975(1), 12.706);
-  EXPECT_DOUBLE_EQ(t_quantile_975(10), 2.228);
-  EXPECT_DOUBLE_EQ(t_quantile_975(1000), 1.96);
+// Student's t, 97.5 % quantile (R: qt(0.975, df)).
+TEST(TQuantile, ExactForEveryDf) {
+  EXPECT_NEAR(t_quantile_975(1), 12.706205, 1e-6);
+  EXPECT_NEAR(t_quantile_975(2), 4.302653, 1e-6);
+  EXPECT_NEAR(t_quantile_975(10), 2.228139, 1e-6);
+  EXPECT_NEAR(t_quantile_975(30), 2.042272, 1e-6);
+  // Between the steps of a printed table: df 31 is 2.0395 (a table's df-40 row says 2.021),
+  // df 121 is 1.9798 (its infinity row says 1.960); those narrowed every interval.
+  EXPECT_NEAR(t_quantile_975(31), 2.039513, 1e-6);
+  EXPECT_NEAR(t_quantile_975(121), 1.979764, 1e-6);
+  EXPECT_NEAR(t_quantile_975(1000), 1.962339, 1e-6);
+  EXPECT_NEAR(t_quantile_975(1000000), 1.959966, 1e-6);  // towards the normal's 1.959964
   EXPECT_TRUE(std::isinf(t_quantile_975(0)));
+  // Falls with every df (a second call gives the same value).
+  for (std::size_t df = 1; df < 300; ++df) {
+    EXPECT_GT(t_quantile_975(df), t_quantile_975(df + 1)) << df;
+  }
+  EXPECT_EQ(t_quantile_975(31), t_quantile_975(31));
 }
 
 TEST(Median, EvenAndOdd) {

@@ -26,6 +26,11 @@ TEST(Projection, StraightLineCrossesWhereItShould) {
   EXPECT_NEAR(p->seconds, 50.0, 1e-6);
   EXPECT_NEAR(p->seconds_per_iteration, 1.0, 1e-9);
   EXPECT_TRUE(p->trend_metric.empty());
+  // The line it extrapolated.
+  EXPECT_NEAR(p->fit_intercept, 100 * kMiB, 1e-3);
+  EXPECT_NEAR(p->fit_slope_per_iteration, 10 * kMiB, 1e-3);
+  EXPECT_EQ(p->fit_first_iteration, 0);
+  EXPECT_EQ(p->fit_last_iteration, 10);
 }
 
 TEST(Projection, NoneWithoutGrowthOrPoints) {
@@ -58,6 +63,16 @@ TEST(Projection, HeadroomOverTheTrendIgnoresALoadedFirstPeak) {
   ASSERT_TRUE(with_headroom->iteration_earliest && with_headroom->iteration_latest);
   EXPECT_NEAR(*with_headroom->iteration_earliest, (600.0 - 50 - 84) / 11, 1e-6);
   EXPECT_NEAR(*with_headroom->iteration_latest, (600.0 - 50 - 78) / 11, 1e-6);
+  // It carries the after-GC line it extrapolated; that line plus the headroom is the ceiling
+  // at the projected iteration.
+  EXPECT_NEAR(with_headroom->fit_intercept, 50 * kMiB, 1e-3);
+  EXPECT_NEAR(with_headroom->fit_slope_per_iteration, 11 * kMiB, 1e-3);
+  EXPECT_EQ(with_headroom->fit_first_iteration, 0);
+  EXPECT_EQ(with_headroom->fit_last_iteration, 10);
+  EXPECT_NEAR(with_headroom->fit_intercept +
+                  with_headroom->fit_slope_per_iteration * with_headroom->iteration +
+                  with_headroom->headroom_bytes,
+              600 * kMiB, 1e-3);
   const auto peaks_only =
       project_ceiling(points, "renderer.private_peak_bytes", 600 * kMiB);
   ASSERT_TRUE(peaks_only);
@@ -131,6 +146,10 @@ TEST(Projection, TheFirstQuarterOfARealRunPredictsItsEnd) {
   ASSERT_TRUE(p);
   EXPECT_NEAR(p->iteration, 104, 0.10 * 104);
   EXPECT_NEAR(p->seconds, 278.1, 0.15 * 278.1);
+  EXPECT_EQ(p->fit_first_iteration, 0);
+  EXPECT_EQ(p->fit_last_iteration, 24);
+  EXPECT_NEAR(p->fit_intercept + p->fit_slope_per_iteration * p->iteration + p->headroom_bytes,
+              1300 * kMiB, 1.0);
 }
 
 }  // namespace

@@ -185,8 +185,12 @@ inline Report fixed_report() {
       "renderer.private_bytes grows 9.5 MiB/iteration (95 % CI [9.3 MiB, 9.7 MiB], Theil–Sen "
       "9.5 MiB), above the threshold of 256.0 KiB: +570.0 MiB in all",
       9.5 * MiB, 9.3 * MiB, 9.7 * MiB);
+  // The line through the peaks, 1.35 × (52 + 9.5·i) MiB, meets the ceiling at 95.9.
   window.summary.projection =
-      Projection{metric::kRendererPrivatePeak, 1300 * MiB, 94.3, 90.1, 99.0, 49.2, 47.1, 51.5, 0.5};
+      Projection{metric::kRendererPrivatePeak, 1300 * MiB, 95.9, 90.1, 99.0, 51.0, 47.1, 51.5, 0.5};
+  window.summary.projection->fit_intercept = 70.2 * MiB;
+  window.summary.projection->fit_slope_per_iteration = 12.825 * MiB;
+  window.summary.projection->fit_last_iteration = 60;
   window.summary.peak = Peak{metric::kRendererPrivate, 861.2 * MiB, 32900, 60};
   window.summary.expect.verdict = VerdictKind::kStable;
   window.summary.expectations = {true, false, {"verdict is retains, expected stable"}};
@@ -271,8 +275,12 @@ inline Report fixed_report() {
                  "renderer.private_bytes grows 12.4 MiB/iteration (95 % CI [12.3 MiB, 12.5 MiB], "
                  "Theil–Sen 12.4 MiB), above the threshold of 256.0 KiB: +1.15 GiB in all",
                  12.4 * MiB, 12.3 * MiB, 12.5 * MiB);
+  // 60 + 12.4·i MiB meets the ceiling at 100.0.
   killed.summary.projection =
-      Projection{metric::kRendererPrivate, 1300 * MiB, 100.6, 99.8, 101.5, 53.3, 52.9, 53.8, 0.5};
+      Projection{metric::kRendererPrivate, 1300 * MiB, 100.0, 99.8, 101.5, 53.0, 52.9, 53.8, 0.5};
+  killed.summary.projection->fit_intercept = 60 * MiB;
+  killed.summary.projection->fit_slope_per_iteration = 12.4 * MiB;
+  killed.summary.projection->fit_last_iteration = 95;
   killed.summary.peak = Peak{metric::kRendererPrivate, 1301.4 * MiB, 51000, 96};
   killed.summary.mitigation.stayed_below_ceiling = false;
   d::add_responsiveness(killed.summary, 95, 96);

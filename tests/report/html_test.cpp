@@ -138,6 +138,22 @@ TEST(Html, LinksToScreenshotsAndDumpsAreRelative) {
             std::string::npos);
 }
 
+// Links: spaces, '#', '%', '?' and non-ASCII bytes are percent-encoded, the folder names'
+// '=' ',' '@' '+' stay; a Windows path becomes a file:/// URL with its drive colon kept.
+TEST(Html, LinksArePercentEncoded) {
+  Report report = fixed_report();
+  ReportRun& run = report.scenarios[0].runs[1];
+  run.dir = "runs/a b#1%?\xC3\xA9=x,y@z+w:v";
+  ReportRun& killed = report.scenarios[0].runs[3];
+  killed.dir = "C:\\results\\run 1";
+  const std::string html = render_html(report);
+  EXPECT_NE(
+      html.find("href=\"runs/a%20b%231%25%3F%C3%A9=x,y@z+w%3Av/dumps/heap-it26.heapsnapshot\""),
+      std::string::npos);
+  EXPECT_NE(html.find("href=\"file:///C:/results/run%201/dumps/completed/4f1c2a.dmp\""),
+            std::string::npos);
+}
+
 TEST(Html, HostileTextNeverAppearsUnescaped) {
   const std::string evil = "<script>alert('x')</script>";
   Report report = fixed_report();
@@ -241,6 +257,22 @@ TEST(Html, ProjectionsFarBeyondTheRunDoNotSquashTheCurves) {
   EXPECT_NE(std::find(labels.begin(), labels.end(), "60"), labels.end());
   EXPECT_EQ(std::find(labels.begin(), labels.end(), "5000"), labels.end());
   EXPECT_NE(html.find("\xE2\x89\x88 it. 5000"), std::string::npos);
+}
+
+// Median and p95 of a step's durations are analyze/fit.hpp's quantiles (interpolated), the
+// same as everywhere else in the harness.
+TEST(Html, StepDurationsUseTheAnalysisQuantiles) {
+  Report report = fixed_report();
+  auto& runs = report.scenarios[0].runs;
+  runs = {runs[0]};
+  runs[0].steps.resize(1);
+  runs[0].steps[0].label = "only step";
+  runs[0].steps[0].duration_ms = {{1, 50}, {2, 10}, {3, 40}, {4, 20}, {5, 30}};
+  const std::string html = render_html(report);
+  // p95: position 0.95 × 4 = 3.8 between 40 and 50 (the nearest rank would say 50).
+  EXPECT_NE(html.find("<tr><td>only step</td><td class=\"num\">5</td><td class=\"num\">30 ms</td>"
+                      "<td class=\"num\">48 ms</td><td class=\"num\">50 ms</td>"),
+            std::string::npos);
 }
 
 TEST(Html, LongRunsStayReasonablySized) {

@@ -53,6 +53,10 @@ TEST(SummaryJson, RoundTripsTheProjections) {
   p.seconds = 281.5;
   p.seconds_earliest = 280.0;
   p.seconds_per_iteration = 2.5;
+  p.fit_intercept = 58982400.5;
+  p.fit_slope_per_iteration = 11789824.25;
+  p.fit_first_iteration = 0;
+  p.fit_last_iteration = 24;
   original.projection = p;
   CeilingReport ceiling;
   ceiling.bytes = p.ceiling_bytes;
@@ -68,9 +72,39 @@ TEST(SummaryJson, RoundTripsTheProjections) {
   ASSERT_TRUE(back.projection);
   EXPECT_EQ(back.projection->trend_metric, metric::kRendererPrivate);
   EXPECT_EQ(back.projection->headroom_bytes, 87.0 * 1048576);
+  EXPECT_EQ(back.projection->fit_intercept, 58982400.5);
+  EXPECT_EQ(back.projection->fit_slope_per_iteration, 11789824.25);
+  EXPECT_EQ(back.projection->fit_first_iteration, 0);
+  EXPECT_EQ(back.projection->fit_last_iteration, 24);
   ASSERT_TRUE(back.ceiling && back.ceiling->early_projection);
   EXPECT_EQ(back.ceiling->early_projection->iteration, 103.0);
   EXPECT_EQ(render_summary_json(back), render_summary_json(original));
+}
+
+// The fitted line is an added field: written as `fit`, and a summary without it (written before
+// it was recorded) reads as no line.
+TEST(SummaryJson, TheProjectionsFittedLine) {
+  RunSummary s = harness::testing::fixed_summary();
+  Projection p;
+  p.metric = metric::kRendererPrivate;
+  p.ceiling_bytes = 1300.0 * 1048576;
+  p.iteration = 80;
+  p.fit_intercept = 30.0 * 1048576;
+  p.fit_slope_per_iteration = 0.8 * 1048576;
+  p.fit_first_iteration = 0;
+  p.fit_last_iteration = 10;
+  s.projection = p;
+  auto j = summary_to_json(s);
+  const auto& fit = j["projection"]["fit"];
+  EXPECT_EQ(fit["intercept"], 30 * 1048576);
+  EXPECT_DOUBLE_EQ(fit["slope_per_iteration"].get<double>(), 0.8 * 1048576);
+  EXPECT_EQ(fit["iterations"], nlohmann::ordered_json::array({0, 10}));
+  j["projection"].erase("fit");
+  const RunSummary old = summary_from_json(j, "old.json");
+  ASSERT_TRUE(old.projection);
+  EXPECT_EQ(old.projection->iteration, 80);
+  EXPECT_EQ(old.projection->fit_slope_per_iteration, 0);
+  EXPECT_TRUE(summary_to_json(old)["projection"]["fit"].is_null());
 }
 
 TEST(SummaryJson, RejectsOtherJson) {
