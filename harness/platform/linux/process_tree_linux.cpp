@@ -93,7 +93,14 @@ struct ProcessTree::Impl {
   std::string last_pid_token;
   std::map<Pid, Member> members;
   std::set<ProcessIdentity> seen;
-  std::map<ProcessIdentity, bool> marker_cache;  // non-descendants: does the cmdline match?
+  // Non-descendants: does the cmdline match? A process caught between fork and exec still shows
+  // its parent's command line, so a "no" is only final once the process has been known for
+  // kYoungMember (a crashpad handler seen a moment too early was otherwise never tracked).
+  struct MarkerMatch {
+    bool match = false;
+    std::chrono::steady_clock::time_point first_seen;
+  };
+  std::map<ProcessIdentity, MarkerMatch> marker_cache;
 
   ~Impl() {
     for (auto& [pid, m] : members) {
@@ -148,13 +155,22 @@ struct ProcessTree::Impl {
       for (const auto& [pid, entry] : all) {
         if (wanted.count(pid)) continue;
         const ProcessIdentity id{pid, entry.stat.start_ticks};
+        const auto now = std::chrono::steady_clock::now();
         auto cached = marker_cache.find(id);
         if (cached == marker_cache.end()) {
-          const bool match =
-              read_proc_cmdline(pid).find(options.cmdline_marker) != std::string::npos;
-          cached = marker_cache.emplace(id, match).first;
+          cached = marker_cache.emplace(id, MarkerMatch{false, now}).first;
         }
-        if (cached->second) wanted.insert(pid);
+        if (!cached->second.match && now - cached->second.first_seen <= kYoungMember) {
+          cached->second.match =
+              read_proc_cmdline(pid).find(options.cmdline_marker) != std::string::npos;
+        }
+        if (cached->second.match) wanted.insert(pid);
+      }
+      // Forget the processes that are gone, so a long run's cache stays the machine's size.
+      for (auto it = marker_cache.begin(); it != marker_cache.end();) {
+        auto found = all.find(it->first.pid);
+        const bool gone = found == all.end() || found->second.stat.start_ticks != it->first.start_ticks;
+        it = gone ? marker_cache.erase(it) : std::next(it);
       }
     }
     // Drop members that left or whose PID now belongs to another process.
