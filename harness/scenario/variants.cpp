@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "harness/error.hpp"
+#include "harness/scenario/variables.hpp"
 
 namespace harness {
 
@@ -73,17 +74,12 @@ std::vector<VariantAssignment> expand_variants(const Scenario& scenario, const V
 std::string substitute(std::string_view text, const std::map<std::string, std::string>& vars) {
   std::string out;
   std::size_t pos = 0;
-  while (pos < text.size()) {
-    const auto open = text.find("${", pos);
-    if (open == std::string_view::npos) break;
-    const auto close = text.find('}', open + 2);
-    if (close == std::string_view::npos) break;
-    out.append(text.substr(pos, open - pos));
-    const std::string name(text.substr(open + 2, close - open - 2));
-    auto it = vars.find(name);
+  for (const auto& ref : find_variables(text)) {
+    out.append(text.substr(pos, ref.begin - pos));
+    auto it = vars.find(std::string(ref.name));
     if (it != vars.end()) out += it->second;
-    else out.append(text.substr(open, close - open + 1));
-    pos = close + 1;
+    else out.append(text.substr(ref.begin, ref.end - ref.begin));
+    pos = ref.end;
   }
   out.append(text.substr(pos));
   return out;
