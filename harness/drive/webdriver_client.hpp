@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "harness/drive/driver.hpp"
 #include "harness/drive/http_client.hpp"
@@ -63,5 +64,9 @@ class WebDriverClient final : public Driver {
   std::string session_id_;
   WebDriverTimeouts timeouts_;
 };
+
+// Standard base64 (RFC 4648 §4, with padding) to bytes, as WebDriver returns screenshots. Throws
+// boost::archive::iterators::dataflow_exception on a character outside the alphabet.
+std::string decode_base64(std::string_view encoded);
 
 }  // namespace harness
