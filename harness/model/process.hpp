@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace harness {
 
@@ -22,6 +23,8 @@ enum class ProcessRole {
 };
 
 const char* role_name(ProcessRole role);
+// The role role_name() spells `name`; kOther for a name it does not know.
+ProcessRole role_from_name(std::string_view name);
 
 struct ProcessClass {
   ProcessRole role = ProcessRole::kOther;
