@@ -14,14 +14,7 @@
 
 namespace harness {
 
-std::string VariantAssignment::label() const {
-  std::string out;
-  for (const auto& [name, value] : values) {
-    if (!out.empty()) out += ',';
-    out += name + "=" + value;
-  }
-  return out;
-}
+std::string VariantAssignment::label() const { return variant_label(values); }
 
 std::map<std::string, std::string> VariantAssignment::as_map() const {
   return {values.begin(), values.end()};

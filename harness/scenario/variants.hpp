@@ -9,13 +9,14 @@
 #include <utility>
 #include <vector>
 
+#include "harness/model/variant.hpp"
 #include "harness/scenario/scenario.hpp"
 
 namespace harness {
 
 // One combination, in the scenario's declaration order.
 struct VariantAssignment {
-  std::vector<std::pair<std::string, std::string>> values;
+  VariantValues values;
 
   // "retention=window,frames=iframe"; "" when the scenario has no variants.
   std::string label() const;
