@@ -14,5 +14,13 @@ TEST(ProcessRole, NamesRoundTrip) {
   EXPECT_EQ(role_from_name("tab"), ProcessRole::kOther);
 }
 
+TEST(IsPageRenderer, EveryRendererButChromiumsWebUi) {
+  EXPECT_TRUE(is_page_renderer(ProcessRole::kRenderer, ""));
+  EXPECT_TRUE(is_page_renderer(ProcessRole::kRenderer, "tab"));  // IE's tab process
+  EXPECT_FALSE(is_page_renderer(ProcessRole::kRenderer, kWebUiSubtype));
+  EXPECT_FALSE(is_page_renderer(ProcessRole::kBrowser, ""));
+  EXPECT_FALSE(is_page_renderer(ProcessRole::kRenderer, "webui"));
+}
+
 }  // namespace
 }  // namespace harness
