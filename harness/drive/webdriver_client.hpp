@@ -29,7 +29,6 @@ class WebDriverClient final : public Driver {
                              std::chrono::milliseconds timeout);
   // DELETE /session/{id}; errors are swallowed (the browser may already be gone).
   void delete_session(std::chrono::milliseconds timeout);
-  bool has_session() const { return !session_id_.empty(); }
   const std::string& session_id() const { return session_id_; }
 
   void set_timeouts(const WebDriverTimeouts& timeouts);

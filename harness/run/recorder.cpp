@@ -72,11 +72,6 @@ void Recorder::flush() {
   idle_.wait(lock, [&] { return written_ >= target || !thread_.joinable(); });
 }
 
-std::size_t Recorder::write_failures() const {
-  std::lock_guard lock(mutex_);
-  return failures_;
-}
-
 void Recorder::write_summary(const RunSummary& summary, bool final) {
   const std::string text = render_summary_json(summary);
   // The store gets the final summary even when the file could not be replaced.
