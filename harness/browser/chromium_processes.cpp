@@ -48,7 +48,7 @@ ProcessClass classify_chromium(std::string_view cmdline) {
     out.role = ProcessRole::kBrowser;
   } else if (type == "renderer") {
     out.role = ProcessRole::kRenderer;
-    if (has_flag(cmdline, "--top-chrome-webui")) out.subtype = "webui";
+    if (has_flag(cmdline, "--top-chrome-webui")) out.subtype = kWebUiSubtype;
   } else if (type == "gpu-process") {
     out.role = ProcessRole::kGpu;
   } else if (type == "utility") {

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "harness/model/units.hpp"
+#include "harness/model/variant.hpp"
 
 namespace harness {
 
@@ -41,7 +42,7 @@ std::string elapsed(std::chrono::steady_clock::duration d) {
 std::string run_label(const RunPlan& plan, const RunInfo& info) {
   std::string label = fmt::format("[{}/{}] {} {}", plan.index, plan.total, info.scenario,
                                   info.browser);
-  for (const auto& [k, v] : info.variant) label += " " + k + "=" + v;
+  if (!info.variant.empty()) label += " " + variant_label(info.variant, " ");
   return label;
 }
 

@@ -18,7 +18,7 @@
 #include "harness/report/markdown.hpp"
 #include "harness/report/report_loader.hpp"
 #include "harness/report/table.hpp"
-#include "harness/scenario/loader.hpp"
+#include "harness/scenario/matrix.hpp"
 #include "harness/serve/beacons.hpp"
 #include "harness/serve/page_server.hpp"
 #include "harness/store/store.hpp"

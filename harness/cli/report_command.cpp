@@ -7,6 +7,7 @@
 
 #include "harness/cli/exit_codes.hpp"
 #include "harness/error.hpp"
+#include "harness/platform/atomic_file.hpp"
 #include "harness/report/comparison.hpp"
 #include "harness/report/html.hpp"
 #include "harness/report/junit.hpp"
@@ -39,14 +40,7 @@ void setup_report_command(CLI::App& app, ReportCommandOptions& o) {
 void write_file_atomically(const std::filesystem::path& file, const std::string& text) {
   std::error_code ec;
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
-  const auto temporary = std::filesystem::path(file.string() + ".tmp");
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw InputError(fmt::format("cannot write {}", temporary.string()));
-  }
-  std::filesystem::rename(temporary, file, ec);
-  if (ec) throw InputError(fmt::format("cannot write {}: {}", file.string(), ec.message()));
+  if (auto error = write_atomically(file, text)) throw InputError(*error);
 }
 
 void write_html_report(const std::vector<LoadedRun>& runs, const std::filesystem::path& database,

@@ -11,6 +11,7 @@
 #include "harness/error.hpp"
 #include "harness/platform/cleanup_journal.hpp"
 #include "harness/scenario/loader.hpp"
+#include "harness/scenario/yaml_reader.hpp"
 #include "harness/model/units.hpp"
 
 namespace harness {
@@ -81,10 +82,9 @@ PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOv
   for (const auto& name : browsers) {
     const BrowserProfile* profile = find_browser_profile(name);
     if (!profile) {
-      const std::string hint = closest_match(name, load.known_browsers);
       throw InputError(fmt::format("--browser {}: unknown profile; known: {}{}", name,
                                    fmt::join(load.known_browsers, ", "),
-                                   hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+                                   did_you_mean(name, load.known_browsers)));
     }
     prepared.profiles.push_back(profile);
   }

@@ -8,7 +8,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/url/authority_view.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 #include <deque>
 #include <future>
 #include <map>
@@ -241,7 +243,7 @@ std::unique_ptr<CdpClient> CdpClient::connect(const std::string& websocket_url,
   }
   auto client = std::make_unique<BeastCdpClient>();
   try {
-    client->open(std::string(parsed->host()), parsed->has_port() ? std::string(parsed->port()) : "80",
+    client->open(parsed->host_address(), parsed->has_port() ? std::string(parsed->port()) : "80",
                  std::string(parsed->encoded_path()), timeout);
   } catch (const std::exception& e) {
     throw CdpError(fmt::format("cannot open DevTools websocket {}: {}", websocket_url, e.what()));
@@ -251,15 +253,14 @@ std::unique_ptr<CdpClient> CdpClient::connect(const std::string& websocket_url,
 
 std::unique_ptr<CdpClient> CdpClient::connect_to_debugger_address(
     const std::string& host_port, std::chrono::milliseconds timeout) {
-  const auto colon = host_port.rfind(':');
-  if (colon == std::string::npos) {
+  const auto authority = boost::urls::parse_authority(host_port);
+  if (!authority || authority->has_userinfo() || authority->port_number() == 0) {
     throw CdpError(fmt::format("debugger address '{}' is not host:port", host_port));
   }
-  std::string host = host_port.substr(0, colon);
+  std::string host = authority->host_address();
   // chromedriver reports "localhost:<port>"; DevTools listens on 127.0.0.1.
   if (host == "localhost") host = "127.0.0.1";
-  const int port = std::stoi(host_port.substr(colon + 1));
-  HttpClient http(host, port);
+  HttpClient http(host, authority->port_number());
   HttpResponse response;
   try {
     response = http.request("GET", "/json/version", "", timeout);
@@ -267,14 +268,17 @@ std::unique_ptr<CdpClient> CdpClient::connect_to_debugger_address(
     throw CdpError(fmt::format("DevTools endpoint {} did not answer: {}", host_port, e.what()));
   }
   json version = json::parse(response.body, nullptr, false);
-  if (version.is_discarded() || !version.contains("webSocketDebuggerUrl")) {
+  if (version.is_discarded() || !version.contains("webSocketDebuggerUrl") ||
+      !version["webSocketDebuggerUrl"].is_string()) {
     throw CdpError(fmt::format("DevTools endpoint {} returned no webSocketDebuggerUrl", host_port));
   }
-  std::string url = version["webSocketDebuggerUrl"].get<std::string>();
+  const std::string reported = version["webSocketDebuggerUrl"].get<std::string>();
+  auto url = boost::urls::parse_uri(reported);
+  if (!url) throw CdpError(fmt::format("'{}' is not a ws:// DevTools URL", reported));
   // Keep the numeric loopback address we connected to.
-  const std::string localhost = "ws://localhost:";
-  if (url.rfind(localhost, 0) == 0) url = "ws://127.0.0.1:" + url.substr(localhost.size());
-  return connect(url, timeout);
+  boost::urls::url websocket(*url);
+  if (websocket.host_address() == "localhost") websocket.set_host_address("127.0.0.1");
+  return connect(std::string(websocket.buffer()), timeout);
 }
 
 }  // namespace harness

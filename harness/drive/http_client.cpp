@@ -18,6 +18,12 @@ struct HttpClient::Impl {
   asio::io_context ioc;
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
+
+  // Runs the pending operations to completion (or to their deadline) on this thread.
+  void run() {
+    ioc.restart();
+    ioc.run();
+  }
 };
 
 HttpClient::HttpClient(std::string host, int port)
@@ -50,37 +56,35 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     beast::error_code ec;
     if (fresh) {
       impl_->stream.emplace(impl_->ioc);
-      impl_->stream->expires_after(timeout);
       asio::ip::tcp::resolver resolver(impl_->ioc);
       auto endpoints = resolver.resolve(host_, std::to_string(port_), ec);
-      if (!ec) impl_->stream->connect(endpoints, ec);
+      if (!ec) {
+        impl_->stream->expires_after(timeout);
+        impl_->stream->async_connect(endpoints, [&](beast::error_code e, const auto&) { ec = e; });
+        impl_->run();
+      }
       if (ec) {
         impl_->stream.reset();
         throw HttpError(fmt::format("cannot connect to {}:{}: {}", host_, port_, ec.message()),
                         ec == beast::error::timeout);
       }
     }
-    // beast::tcp_stream deadlines apply to async operations; for the synchronous calls used
-    // here a socket-level receive timeout bounds each read.
-    impl_->stream->expires_never();
-    const auto ms = static_cast<long>(timeout.count());
-    struct timeval tv{ms / 1000, (ms % 1000) * 1000};
-    ::setsockopt(impl_->stream->socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(impl_->stream->socket().native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-
-    http::write(*impl_->stream, req, ec);
-    http::response<http::string_body> res;
-    if (!ec) {
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(512u * 1024 * 1024);  // screenshots and heap data can be large
-      http::read(*impl_->stream, impl_->buffer, parser, ec);
-      if (!ec) res = parser.release();
-    }
+    // One deadline for the whole exchange: beast::tcp_stream closes the socket when it passes
+    // and the pending operation ends with beast::error::timeout.
+    impl_->stream->expires_after(timeout);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(512u * 1024 * 1024);  // screenshots and heap data can be large
+    http::async_write(*impl_->stream, req, [&](beast::error_code e, std::size_t) {
+      ec = e;
+      if (ec) return;
+      http::async_read(*impl_->stream, impl_->buffer, parser,
+                       [&](beast::error_code e2, std::size_t) { ec = e2; });
+    });
+    impl_->run();
     if (ec) {
       impl_->stream.reset();
       impl_->buffer.clear();
-      const bool timed_out = ec == asio::error::would_block || ec == asio::error::try_again ||
-                             ec == asio::error::timed_out;
+      const bool timed_out = ec == beast::error::timeout;
       // A kept-alive connection the server closed: try once more on a new one.
       if (!fresh && !timed_out && attempt == 0) continue;
       throw HttpError(timed_out ? fmt::format("{} {} timed out after {} ms", method, target,
@@ -88,6 +92,8 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
                                 : fmt::format("{} {} failed: {}", method, target, ec.message()),
                       timed_out);
     }
+    impl_->stream->expires_never();
+    http::response<http::string_body> res = parser.release();
     if (!res.keep_alive()) {
       impl_->stream.reset();
       impl_->buffer.clear();

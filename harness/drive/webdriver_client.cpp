@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <boost/beast/core/detail/base64.hpp>
+#include <algorithm>
+#include <boost/archive/iterators/binary_from_base64.hpp>
+#include <boost/archive/iterators/dataflow_exception.hpp>
+#include <boost/archive/iterators/transform_width.hpp>
 
 namespace harness {
 
@@ -167,12 +170,26 @@ json WebDriverClient::execute_async(const std::string& script, const json& args)
 std::string WebDriverClient::screenshot_png() {
   const std::string encoded =
       command("GET", "screenshot", json(), default_timeout()).get<std::string>();
-  std::string decoded(boost::beast::detail::base64::decoded_size(encoded.size()), '\0');
-  auto [written, read] =
-      boost::beast::detail::base64::decode(decoded.data(), encoded.data(), encoded.size());
-  (void)read;
-  decoded.resize(written);
-  return decoded;
+  try {
+    return decode_base64(encoded);
+  } catch (const boost::archive::iterators::dataflow_exception& e) {
+    throw WebDriverError("unknown error",
+                         fmt::format("the screenshot is not base64 ({})", e.what()));
+  }
+}
+
+std::string decode_base64(std::string_view encoded) {
+  namespace it = boost::archive::iterators;
+  // Boost.Archive's iterators (header-only) take 6-bit groups to bytes; they know no padding, so
+  // '=' is read as 'A' (zero bits) and the bytes it stands for are dropped afterwards.
+  using Decoder = it::transform_width<it::binary_from_base64<std::string::const_iterator>, 8, 6>;
+  std::string text(encoded);
+  const auto data_end = text.find_last_not_of('=') + 1;  // npos + 1 == 0: all padding or empty
+  const std::size_t padding = text.size() - data_end;
+  std::replace(text.begin() + static_cast<std::ptrdiff_t>(data_end), text.end(), '=', 'A');
+  std::string out(Decoder(text.cbegin()), Decoder(text.cend()));
+  out.resize(out.size() - std::min(out.size(), padding));
+  return out;
 }
 
 }  // namespace harness

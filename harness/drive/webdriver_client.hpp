@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "harness/drive/driver.hpp"
 #include "harness/drive/http_client.hpp"
@@ -28,7 +29,6 @@ class WebDriverClient final : public Driver {
                              std::chrono::milliseconds timeout);
   // DELETE /session/{id}; errors are swallowed (the browser may already be gone).
   void delete_session(std::chrono::milliseconds timeout);
-  bool has_session() const { return !session_id_.empty(); }
   const std::string& session_id() const { return session_id_; }
 
   void set_timeouts(const WebDriverTimeouts& timeouts);
@@ -63,5 +63,9 @@ class WebDriverClient final : public Driver {
   std::string session_id_;
   WebDriverTimeouts timeouts_;
 };
+
+// Standard base64 (RFC 4648 §4, with padding) to bytes, as WebDriver returns screenshots. Throws
+// boost::archive::iterators::dataflow_exception on a character outside the alphabet.
+std::string decode_base64(std::string_view encoded);
 
 }  // namespace harness

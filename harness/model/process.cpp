@@ -16,4 +16,13 @@ const char* role_name(ProcessRole role) {
   return "other";
 }
 
+ProcessRole role_from_name(std::string_view name) {
+  for (auto role : {ProcessRole::kDriver, ProcessRole::kBrowser, ProcessRole::kRenderer,
+                    ProcessRole::kGpu, ProcessRole::kUtility, ProcessRole::kZygote,
+                    ProcessRole::kCrashpad}) {
+    if (name == role_name(role)) return role;
+  }
+  return ProcessRole::kOther;
+}
+
 }  // namespace harness

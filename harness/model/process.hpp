@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace harness {
 
@@ -22,11 +23,23 @@ enum class ProcessRole {
 };
 
 const char* role_name(ProcessRole role);
+// The role role_name() spells `name`; kOther for a name it does not know.
+ProcessRole role_from_name(std::string_view name);
+
+// The subtype of Chromium's --top-chrome-webui renderers, which draw the browser's own UI (tab
+// strip, menus), not the page.
+inline constexpr std::string_view kWebUiSubtype = "webui";
 
 struct ProcessClass {
   ProcessRole role = ProcessRole::kOther;
-  std::string subtype;  // --utility-sub-type=..., "webui" for --top-chrome-webui renderers
+  std::string subtype;  // --utility-sub-type=..., kWebUiSubtype for --top-chrome-webui renderers
 };
+
+// A renderer of the page under test: what renderer.* metrics, the ceiling and dumps are about.
+// Every renderer but the WebUI ones (IE's tab processes are renderers too).
+inline bool is_page_renderer(ProcessRole role, std::string_view subtype) {
+  return role == ProcessRole::kRenderer && subtype != kWebUiSubtype;
+}
 
 // Cheap per-process reading, taken at the sampling rate.
 struct ProcessReading {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "harness/model/process.hpp"
+#include "harness/model/variant.hpp"
 
 namespace harness {
 
@@ -139,7 +140,7 @@ struct RunInfo {
   std::string scenario;
   std::string scenario_file;
   std::string browser;
-  std::vector<std::pair<std::string, std::string>> variant;
+  VariantValues variant;
   RunStatus status = RunStatus::kRunning;
   std::string reason;
   std::string started_at;  // ISO 8601 UTC

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/platform/atomic_file.hpp"
+
 namespace harness {
 
 using nlohmann::json;
@@ -160,19 +162,9 @@ void CleanupJournal::finish() {
 
 void CleanupJournal::write_locked() {
   if (finished_) return;
-  const auto temporary = file_.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << journal_to_json(contents_);
-    out.flush();
-    if (!out) {
-      spdlog::warn("cannot write the cleanup journal {}", temporary);
-      return;
-    }
+  if (auto error = write_atomically(file_, journal_to_json(contents_))) {
+    spdlog::warn("the cleanup journal is not up to date: {}", *error);
   }
-  std::error_code ec;
-  std::filesystem::rename(temporary, file_, ec);
-  if (ec) spdlog::warn("cannot write the cleanup journal {}: {}", file_.string(), ec.message());
 }
 
 namespace {

@@ -5,14 +5,14 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "harness/model/variant.hpp"
+
 namespace harness {
 
 namespace {
 
-std::string variant_name(const std::vector<std::pair<std::string, std::string>>& variant) {
-  std::string out;
-  for (const auto& [k, v] : variant) out += (out.empty() ? "" : ",") + k + "=" + v;
-  return out.empty() ? "default" : out;
+std::string variant_name(const VariantValues& variant) {
+  return variant.empty() ? "default" : variant_label(variant);
 }
 
 std::string to_text(const pugi::xml_document& doc) {

@@ -4,15 +4,14 @@
 
 #include "harness/store/csv.hpp"
 #include "harness/model/units.hpp"
+#include "harness/model/variant.hpp"
 
 namespace harness {
 
 namespace {
 
 std::string variant_text(const RunInfo& r) {
-  std::string out;
-  for (const auto& [k, v] : r.variant) out += (out.empty() ? "" : ", ") + k + "=" + v;
-  return out.empty() ? "-" : out;
+  return r.variant.empty() ? "-" : variant_label(r.variant, ", ");
 }
 
 // Markdown table cells must not break the table.

@@ -3,10 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "harness/model/time.hpp"
 #include "harness/store/store.hpp"
@@ -14,25 +12,14 @@
 
 namespace harness {
 
-std::vector<RoleSample> read_role_samples(const std::filesystem::path& samples_csv,
-                                          std::size_t max_points) {
-  std::ifstream in(samples_csv);
-  std::string line;
-  std::getline(in, line);  // header: t_ms,iteration,pid,role,subtype,rss_bytes,private_bytes,...
+std::vector<RoleSample> role_samples(const std::vector<SampleBatch>& batches,
+                                     std::size_t max_points) {
   std::map<std::int64_t, RoleSample> by_time;
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::string field;
-    std::istringstream cells(line);
-    while (std::getline(cells, field, ',')) fields.push_back(field);
-    if (fields.size() < 7) continue;
-    try {
-      const std::int64_t t = std::stoll(fields[0]);
-      RoleSample& sample = by_time[t];
-      sample.t_s = static_cast<double>(t) / 1000.0;
-      sample.private_bytes[fields[3]] += std::stod(fields[6]);
-    } catch (const std::exception&) {
-      // a line cut short by a killed harness: skip it
+  for (const auto& batch : batches) {
+    RoleSample& sample = by_time[batch.t_ms];
+    sample.t_s = static_cast<double>(batch.t_ms) / 1000.0;
+    for (const auto& p : batch.processes) {
+      sample.private_bytes[role_name(p.role)] += static_cast<double>(p.private_bytes);
     }
   }
   std::vector<RoleSample> all;
@@ -59,6 +46,27 @@ std::vector<RoleSample> read_role_samples(const std::filesystem::path& samples_c
 }
 
 namespace {
+
+// The run's samples from the store: the report's database, else the one the run recorded into
+// (its summary's `files.database`, relative to the run folder). None when neither has them.
+std::vector<SampleBatch> run_samples(const LoadedRun& run, const Store* store) {
+  const std::string& id = run.summary.info.id;
+  if (store) {
+    auto samples = store->samples(id);
+    if (!samples.empty()) return samples;
+  }
+  auto database = run.summary.files.find("database");
+  if (database == run.summary.files.end()) return {};
+  const std::filesystem::path own = run.dir / database->second;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(own, ec)) return {};
+  if (store && std::filesystem::equivalent(own, store->file(), ec)) return {};
+  try {
+    return Store(own).samples(id);
+  } catch (const std::exception&) {
+    return {};  // unreadable: the report draws the run without its memory-by-role chart
+  }
+}
 
 std::string relative_to(const std::filesystem::path& target, const std::filesystem::path& base) {
   std::error_code ec;
@@ -179,7 +187,7 @@ Report build_report(const std::vector<LoadedRun>& runs, const ReportOptions& opt
     ReportRun run;
     run.summary = loaded.summary;
     run.dir = relative_to(loaded.dir, options.output_dir);  // links from the report
-    run.memory_by_role = read_role_samples(loaded.dir / "samples.csv", kReportMaxPoints);
+    run.memory_by_role = role_samples(run_samples(loaded, store.get()), kReportMaxPoints);
     for (const auto& e : loaded.summary.events) {
       if (e.kind != "js_error") continue;
       run.js_errors.push_back(

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "harness/model/units.hpp"
+#include "harness/model/variant.hpp"
 
 namespace harness {
 
@@ -15,7 +16,7 @@ std::string render_summary_table(const std::vector<RunSummary>& runs) {
   for (const auto& s : runs) {
     const RunInfo& r = s.info;
     std::string label = r.browser;
-    for (const auto& [k, v] : r.variant) label += " " + k + "=" + v;
+    if (!r.variant.empty()) label += " " + variant_label(r.variant, " ");
     const Curve curve = curve_of(s.checkpoints, kDefaultCurveMetric);
     std::string memory = "-";
     std::string growth = "-";

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "harness/model/time.hpp"
+#include "harness/platform/atomic_file.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/store/store.hpp"
 
@@ -27,19 +28,6 @@ std::string read_text(const std::filesystem::path& file) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-bool write_atomically(const std::filesystem::path& file, const std::string& text) {
-  const auto temporary = file.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) return false;
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, file, ec);
-  return !ec;
 }
 
 // summary.json as the dead harness last wrote it, closed the same way as the store.
@@ -67,8 +55,8 @@ std::string close_summary(const std::filesystem::path& file, const std::string& 
                                {"message", reason},
                                {"details", json::object()}});
   const std::string text = summary.dump(2) + "\n";
-  if (!write_atomically(file, text)) {
-    spdlog::warn("cannot rewrite {}", file.string());
+  if (auto error = write_atomically(file, text)) {
+    spdlog::warn("cannot rewrite {}: {}", file.string(), *error);
     return {};
   }
   return text;
@@ -125,7 +113,10 @@ std::string close_interrupted_run(const ReapedRun& run, const std::string& who) 
 void reap_for_watcher(const std::filesystem::path& journal_dir, const ProcessIdentity& owner) {
   for (const auto& run : reap_abandoned_journals(journal_dir, owner)) {
     const std::string message = close_interrupted_run(run, "its watcher");
-    write_atomically(journal_dir / (run.journal.run_id + kNoteExtension), message + "\n");
+    if (auto error = write_atomically(journal_dir / (run.journal.run_id + kNoteExtension),
+                                      message + "\n")) {
+      spdlog::warn("the interrupted run's note is lost: {}", *error);
+    }
     release_reaped(run);
   }
 }

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "harness/error.hpp"
+#include "harness/platform/atomic_file.hpp"
 #include "harness/store/csv.hpp"
 #include "harness/store/summary_json.hpp"
 
@@ -71,27 +72,10 @@ void Recorder::flush() {
   idle_.wait(lock, [&] { return written_ >= target || !thread_.joinable(); });
 }
 
-std::size_t Recorder::write_failures() const {
-  std::lock_guard lock(mutex_);
-  return failures_;
-}
-
 void Recorder::write_summary(const RunSummary& summary, bool final) {
   const std::string text = render_summary_json(summary);
-  const auto target = run_dir_ / "summary.json";
-  const auto temporary = run_dir_ / "summary.json.tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      spdlog::error("cannot write {}", temporary.string());
-      return;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, target, ec);
-  if (ec) spdlog::error("cannot replace {}: {}", target.string(), ec.message());
+  // The store gets the final summary even when the file could not be replaced.
+  if (auto error = write_atomically(run_dir_ / "summary.json", text)) spdlog::error("{}", *error);
   if (final) push(Summary{summary.info.id, text});
 }
 

@@ -47,8 +47,6 @@ class Recorder {
   void write_summary(const RunSummary& summary, bool final);
 
   const std::filesystem::path& run_dir() const { return run_dir_; }
-  // How many store writes failed (disk full...); the first failure is also logged.
-  std::size_t write_failures() const;
 
  private:
   struct Summary {
@@ -75,7 +73,7 @@ class Recorder {
   std::uint64_t written_ = 0;
   bool stop_ = false;
   bool urgent_ = false;
-  std::size_t failures_ = 0;
+  std::size_t failures_ = 0;  // store writes that failed (disk full...); the first is logged
   std::thread thread_;
 };
 

@@ -43,7 +43,6 @@ void Sampler::loop() {
     try {
       SampleBatch batch = take(tree_, clock_.now_ms(), clock_.iteration());
       sink_(batch);
-      taken_++;
       lock.lock();
       latest_ = std::move(batch);
     } catch (const std::exception& e) {

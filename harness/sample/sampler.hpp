@@ -4,7 +4,6 @@
 // driving thread: the tree has its own lock, the sink only queues.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -33,7 +32,6 @@ class Sampler {
 
   // The most recent batch, for the progress line.
   std::optional<SampleBatch> latest() const;
-  std::uint64_t samples_taken() const { return taken_.load(); }
 
   // One sample: refresh the tree if a process was created, read every member. Public so a
   // benchmark can measure exactly what the thread does per tick.
@@ -50,7 +48,6 @@ class Sampler {
   std::condition_variable cv_;
   bool stop_ = false;
   std::optional<SampleBatch> latest_;
-  std::atomic<std::uint64_t> taken_{0};
   std::thread thread_;
 };
 

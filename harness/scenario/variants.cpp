@@ -3,20 +3,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
+#include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/rfc/sub_delim_chars.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <boost/url/url.hpp>
 
 #include "harness/error.hpp"
+#include "harness/scenario/variables.hpp"
 
 namespace harness {
 
-std::string VariantAssignment::label() const {
-  std::string out;
-  for (const auto& [name, value] : values) {
-    if (!out.empty()) out += ',';
-    out += name + "=" + value;
-  }
-  return out;
-}
+std::string VariantAssignment::label() const { return variant_label(values); }
 
 std::map<std::string, std::string> VariantAssignment::as_map() const {
   return {values.begin(), values.end()};
@@ -73,72 +71,87 @@ std::vector<VariantAssignment> expand_variants(const Scenario& scenario, const V
 std::string substitute(std::string_view text, const std::map<std::string, std::string>& vars) {
   std::string out;
   std::size_t pos = 0;
-  while (pos < text.size()) {
-    const auto open = text.find("${", pos);
-    if (open == std::string_view::npos) break;
-    const auto close = text.find('}', open + 2);
-    if (close == std::string_view::npos) break;
-    out.append(text.substr(pos, open - pos));
-    const std::string name(text.substr(open + 2, close - open - 2));
-    auto it = vars.find(name);
+  for (const auto& ref : find_variables(text)) {
+    out.append(text.substr(pos, ref.begin - pos));
+    auto it = vars.find(std::string(ref.name));
     if (it != vars.end()) out += it->second;
-    else out.append(text.substr(open, close - open + 1));
-    pos = close + 1;
+    else out.append(text.substr(ref.begin, ref.end - ref.begin));
+    pos = ref.end;
   }
   out.append(text.substr(pos));
   return out;
 }
 
+namespace urls = boost::urls;
+
 namespace {
-std::string url_origin(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return url;
-  const auto path_start = url.find('/', scheme_end + 3);
-  return path_start == std::string::npos ? url : url.substr(0, path_start);
+
+// Every character RFC 3986 allows in a path, query or fragment, and '%' for escapes.
+constexpr urls::grammar::lut_chars kUriChars =
+    urls::unreserved_chars + urls::sub_delim_chars + urls::grammar::lut_chars(":/?#@%");
+// The same with '[' and ']', which may only delimit an IPv6 host.
+constexpr urls::grammar::lut_chars kUriCharsAndBrackets =
+    kUriChars + urls::grammar::lut_chars("[]");
+
+// A URI reference from a scenario, which may carry what a browser accepts but RFC 3986 does not
+// (a space or a brace from a variant value): those characters are percent-encoded first, as a
+// browser's URL parser does; brackets too when they are not an IPv6 host. Throws InputError when
+// it is still not a URI reference.
+urls::url parse_reference(std::string_view text, const char* what) {
+  if (auto parsed = urls::parse_uri_reference(text)) return urls::url(*parsed);
+  for (const auto& allowed : {kUriCharsAndBrackets, kUriChars}) {
+    const std::string escaped = urls::encode(text, allowed);
+    if (auto parsed = urls::parse_uri_reference(escaped)) return urls::url(*parsed);
+  }
+  throw InputError(fmt::format("{} '{}' is not a URL", what, text));
+}
+
+// Boost.URL 1.81 departs from RFC 3986 §5.2 in two places (later releases follow it): a ".."
+// above the root stays in the path ("http://a/../g"; §5.2.4 removes it: "http://a/g"), and a
+// reference without a fragment keeps the base's when its path is empty (§5.2.2: T.fragment =
+// R.fragment, always).
+void follow_rfc3986(urls::url& out, const urls::url& reference) {
+  if (out.is_path_absolute()) {
+    auto segments = out.encoded_segments();
+    while (!segments.empty() && segments.front() == "..") segments.erase(segments.begin());
+  }
+  if (!reference.has_fragment()) out.remove_fragment();
 }
 
 }  // namespace
 
-// Percent-encodes what may not appear raw in a query component.
+std::string escape_url(std::string_view text) { return urls::encode(text, kUriChars); }
+
 std::string query_encode(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-    else out += fmt::format("%{:02X}", c);
-  }
-  return out;
+  return urls::encode(text, urls::unreserved_chars);
 }
 
 std::string resolve_url(const std::string& base, const std::string& target) {
-  if (target.find("://") != std::string::npos) return target;
-  if (!target.empty() && target[0] == '/') return url_origin(base) + target;
-  // Relative: strip base's query and last path segment.
-  std::string folder = base.substr(0, base.find_first_of("?#"));
-  const auto scheme_end = folder.find("://");
-  const auto last_slash = folder.rfind('/');
-  if (last_slash != std::string::npos && last_slash > scheme_end + 2) {
-    folder = folder.substr(0, last_slash + 1);
+  const urls::url reference = parse_reference(target, "URL");
+  urls::url out;
+  if (reference.has_scheme()) {
+    // Absolute already: §5.2.2 only removes its dot segments.
+    out = reference;
+    out.normalize_path();
   } else {
-    folder += '/';
+    const urls::url base_url = parse_reference(base, "base URL");
+    if (auto ok = urls::resolve(base_url, reference, out); !ok) {
+      throw InputError(fmt::format("cannot resolve '{}' against '{}': {}", target, base,
+                                   ok.error().message()));
+    }
   }
-  return folder + target;
+  follow_rfc3986(out, reference);
+  return std::string(out.buffer());
 }
 
 std::string start_url(const Scenario& scenario, const VariantAssignment& variant,
                       const std::string& base_url) {
-  std::string url = resolve_url(base_url, substitute(scenario.start, variant.as_map()));
+  urls::url url(resolve_url(base_url, substitute(scenario.start, variant.as_map())));
   for (const auto& [name, value] : variant.values) {
     if (!scenario.unreferenced_variants.count(name)) continue;
-    const auto fragment = url.find('#');
-    std::string tail;
-    if (fragment != std::string::npos) {
-      tail = url.substr(fragment);
-      url.erase(fragment);
-    }
-    url += (url.find('?') == std::string::npos ? '?' : '&');
-    url += query_encode(name) + "=" + query_encode(value) + tail;
+    url.encoded_params().append({query_encode(name), query_encode(value)});
   }
-  return url;
+  return std::string(url.buffer());
 }
 
 }  // namespace harness

@@ -9,13 +9,14 @@
 #include <utility>
 #include <vector>
 
+#include "harness/model/variant.hpp"
 #include "harness/scenario/scenario.hpp"
 
 namespace harness {
 
 // One combination, in the scenario's declaration order.
 struct VariantAssignment {
-  std::vector<std::pair<std::string, std::string>> values;
+  VariantValues values;
 
   // "retention=window,frames=iframe"; "" when the scenario has no variants.
   std::string label() const;
@@ -42,11 +43,18 @@ std::string substitute(std::string_view text, const std::map<std::string, std::s
 std::string start_url(const Scenario& scenario, const VariantAssignment& variant,
                       const std::string& base_url);
 
-// `target` resolved against `base` (an http URL ending in '/' or a page URL): absolute URLs are
-// kept, "/x" goes to the origin root, "x" is relative to base's folder.
+// `target` resolved against `base` (an http URL ending in '/' or a page URL) by RFC 3986 §5.2
+// (Boost.URL): absolute URLs are kept (dot segments removed), "/x" goes to the origin root, "x"
+// is relative to base's folder, "?x" replaces base's query. Characters a browser accepts but the
+// RFC does not (a space from a variant value) are percent-encoded first (escape_url). Throws
+// InputError when either is still not a URL.
 std::string resolve_url(const std::string& base, const std::string& target);
 
 // A query parameter's value percent-encoded (everything but unreserved characters).
 std::string query_encode(const std::string& text);
+
+// `text`, a path and query, with every character RFC 3986 allows in neither percent-encoded
+// ('%' is kept), as a browser does with what it is given: "a b|[c]" -> "a%20b%7C%5Bc%5D".
+std::string escape_url(std::string_view text);
 
 }  // namespace harness

@@ -22,7 +22,7 @@ namespace harness {
 struct ServerRequest {
   std::string method;
   std::string path;   // decoded, without the query
-  std::string query;  // raw, without '?'
+  std::string query;  // as sent (what RFC 3986 disallows percent-encoded), without '?'
   std::string body;
 };
 

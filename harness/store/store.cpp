@@ -523,6 +523,29 @@ std::vector<EventRecord> Store::events(const std::string& run_id) const {
   return out;
 }
 
+std::vector<SampleBatch> Store::samples(const std::string& run_id) const {
+  SQLite::Statement q(impl_->db,
+                      "SELECT t_ms, iteration, pid, role, subtype, rss_bytes, private_bytes, "
+                      "virtual_bytes FROM samples WHERE run_id = ? ORDER BY t_ms, rowid");
+  q.bind(1, run_id);
+  std::vector<SampleBatch> out;
+  while (q.executeStep()) {
+    const std::int64_t t_ms = q.getColumn(0).getInt64();
+    if (out.empty() || out.back().t_ms != t_ms) {
+      out.push_back(SampleBatch{t_ms, q.getColumn(1).getInt(), {}});
+    }
+    ProcessReading p;
+    p.pid = q.getColumn(2).getInt64();
+    p.role = role_from_name(column_text(q, 3));
+    p.subtype = column_text(q, 4);
+    p.rss_bytes = static_cast<std::uint64_t>(q.getColumn(5).getInt64());
+    p.private_bytes = static_cast<std::uint64_t>(q.getColumn(6).getInt64());
+    p.virtual_bytes = static_cast<std::uint64_t>(q.getColumn(7).getInt64());
+    out.back().processes.push_back(std::move(p));
+  }
+  return out;
+}
+
 std::string Store::run_summary_json(const std::string& run_id) const {
   SQLite::Statement q(impl_->db, "SELECT summary FROM runs WHERE id = ?");
   q.bind(1, run_id);

@@ -55,6 +55,8 @@ class Store {
   std::vector<EventRecord> events(const std::string& run_id) const;
   std::vector<DumpRecord> dumps(const std::string& run_id) const;
   std::vector<StepRecord> steps(const std::string& run_id) const;
+  // Every sample of the run in time order, one batch per sampling instant (as inserted).
+  std::vector<SampleBatch> samples(const std::string& run_id) const;
 
   // Matrices (harness matrix): a night's set of runs; `good` once compared without regression.
   struct MatrixRow {

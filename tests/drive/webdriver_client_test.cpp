@@ -112,6 +112,36 @@ TEST(WebDriverClient, AScriptResultWithAnErrorKeyIsJustAResult) {
   EXPECT_EQ(value["error"], "no_element");
 }
 
+TEST(WebDriverClient, ScreenshotIsDecodedFromBase64) {
+  FakeWebDriverServer fake;
+  fake.on("/session", 200, {{"value", {{"sessionId", "S"}, {"capabilities", json::object()}}}});
+  // The PNG signature and one more byte: 9 bytes, no padding.
+  fake.on("/session/S/screenshot", 200, {{"value", "iVBORw0KGgoA"}});
+  WebDriverClient client("127.0.0.1", fake.port());
+  client.new_session(json::object(), std::chrono::seconds(5));
+  EXPECT_EQ(client.screenshot_png(), std::string("\x89PNG\r\n\x1a\n\0", 9));
+
+  FakeWebDriverServer broken;
+  broken.on("/session", 200, {{"value", {{"sessionId", "S"}, {"capabilities", json::object()}}}});
+  broken.on("/session/S/screenshot", 200, {{"value", "not*base64"}});
+  WebDriverClient other("127.0.0.1", broken.port());
+  other.new_session(json::object(), std::chrono::seconds(5));
+  EXPECT_THROW(other.screenshot_png(), WebDriverError);
+}
+
+TEST(DecodeBase64, Rfc4648TestVectors) {
+  // RFC 4648 §10: every padding length.
+  EXPECT_EQ(decode_base64(""), "");
+  EXPECT_EQ(decode_base64("Zg=="), "f");
+  EXPECT_EQ(decode_base64("Zm8="), "fo");
+  EXPECT_EQ(decode_base64("Zm9v"), "foo");
+  EXPECT_EQ(decode_base64("Zm9vYg=="), "foob");
+  EXPECT_EQ(decode_base64("Zm9vYmE="), "fooba");
+  EXPECT_EQ(decode_base64("Zm9vYmFy"), "foobar");
+  // Every byte value survives (the alphabet's '+' and '/' included).
+  EXPECT_EQ(decode_base64("AP+A/w=="), std::string("\x00\xff\x80\xff", 4));
+}
+
 TEST(WebDriverClient, UnreachableDriverIsATransportError) {
   WebDriverClient client("127.0.0.1", 1);  // nothing listens on port 1
   try {

@@ -5,6 +5,9 @@
 
 #include <filesystem>
 
+#include "harness/scenario/variables.hpp"
+#include "harness/scenario/yaml_reader.hpp"
+
 namespace harness {
 namespace {
 

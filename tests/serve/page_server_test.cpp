@@ -64,6 +64,25 @@ TEST_F(PageServerTest, RoutesWinOverFiles) {
   EXPECT_EQ(seen, "POST i=3 {\"n\":3}");
 }
 
+TEST_F(PageServerTest, SplitsTheTargetIntoDecodedPathAndQuery) {
+  PageServer server(root_);
+  std::string seen;
+  server.add_route("/a b/c", [&](const ServerRequest& r) {
+    seen = r.path + " | " + r.query;
+    return ServerReply{204, "text/plain", ""};
+  });
+  HttpClient http("127.0.0.1", server.port());
+  EXPECT_EQ(http.request("GET", "/a%20b/c?x=%20y&z", "", std::chrono::seconds(5)).status, 204);
+  EXPECT_EQ(seen, "/a b/c | x=%20y&z");
+  // Characters Chromium sends raw in a query although RFC 3986 does not allow them.
+  EXPECT_EQ(http.request("GET", "/a%20b/c?v=[1]|{2}", "", std::chrono::seconds(5)).status, 204);
+  EXPECT_EQ(seen, "/a b/c | v=%5B1%5D%7C%7B2%7D");
+  EXPECT_EQ(http.request("GET", "/a%20b/c", "", std::chrono::seconds(5)).status, 204);
+  EXPECT_EQ(seen, "/a b/c | ");
+  // A malformed escape is a bad path, not a file.
+  EXPECT_EQ(http.request("GET", "/app/%zz.html", "", std::chrono::seconds(5)).status, 400);
+}
+
 // One raw HTTP/1.1 exchange, so a test can send any Host header or body; returns the status.
 int raw_status(int port, const std::string& request) {
   namespace asio = boost::asio;
@@ -146,6 +165,8 @@ TEST(HostAllowed, LoopbackNamesAtThePortOnly) {
   EXPECT_FALSE(host_allowed("[::1", 8080));
   EXPECT_FALSE(host_allowed("[::1]x8080", 8080));
   EXPECT_FALSE(host_allowed("", 8080));
+  EXPECT_FALSE(host_allowed("user@127.0.0.1:8080", 8080));
+  EXPECT_FALSE(host_allowed("127.0.0.1:8080/x", 8080));
   EXPECT_FALSE(host_allowed("10.0.0.5:8080", 8080));
   EXPECT_TRUE(host_allowed("10.0.0.5:8080", 8080, {"10.0.0.5"}));
   EXPECT_TRUE(host_allowed("[fe80::1]:8080", 8080, {"fe80::1"}));

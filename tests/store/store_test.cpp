@@ -76,6 +76,45 @@ TEST(Store, WritesAndReadsEveryRecordKind) {
   EXPECT_FALSE(store.run("nope"));
 }
 
+TEST(Store, ReadsSamplesBackInTimeOrderOneBatchPerInstant) {
+  const auto file = temp_db("samples.db");
+  Store store(file);
+  store.begin();
+  store.upsert_run(sample_run());
+  auto reading = [](Pid pid, ProcessRole role, const std::string& subtype, std::uint64_t bytes) {
+    ProcessReading p;
+    p.pid = pid;
+    p.role = role;
+    p.subtype = subtype;
+    p.rss_bytes = bytes * 2;
+    p.private_bytes = bytes;
+    p.virtual_bytes = bytes * 1000;
+    return p;
+  };
+  // A subtype with a comma and quotes: what samples.csv had to quote.
+  store.insert_samples("run-1", {200, 2, {reading(7, ProcessRole::kRenderer, "a,\"b\"", 30)}});
+  store.insert_samples("run-1", {100, 1,
+                                 {reading(1, ProcessRole::kBrowser, "", 10),
+                                  reading(7, ProcessRole::kRenderer, "", 20)}});
+  store.insert_samples("other-run", {100, 1, {reading(9, ProcessRole::kGpu, "", 5)}});
+  store.commit();
+
+  const auto batches = store.samples("run-1");
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[0].t_ms, 100);
+  EXPECT_EQ(batches[0].iteration, 1);
+  ASSERT_EQ(batches[0].processes.size(), 2u);
+  EXPECT_EQ(batches[0].processes[0].role, ProcessRole::kBrowser);
+  EXPECT_EQ(batches[0].processes[1].pid, 7);
+  EXPECT_EQ(batches[0].processes[1].private_bytes, 20u);
+  EXPECT_EQ(batches[0].processes[1].rss_bytes, 40u);
+  EXPECT_EQ(batches[0].processes[1].virtual_bytes, 20'000u);
+  EXPECT_EQ(batches[1].t_ms, 200);
+  ASSERT_EQ(batches[1].processes.size(), 1u);
+  EXPECT_EQ(batches[1].processes[0].subtype, "a,\"b\"");
+  EXPECT_TRUE(store.samples("nope").empty());
+}
+
 TEST(Store, UsesWriteAheadLogging) {
   const auto file = temp_db("wal.db");
   Store store(file);

@@ -42,12 +42,4 @@ bool process_is_elevated() {
   return ok && elevation.TokenIsElevated != 0;
 }
 
-std::filesystem::path default_journal_dir() {
-  wchar_t buffer[MAX_PATH * 2];
-  const DWORD n = ::GetEnvironmentVariableW(L"LOCALAPPDATA", buffer, MAX_PATH * 2);
-  std::filesystem::path base = n > 0 && n < MAX_PATH * 2 ? std::filesystem::path(buffer)
-                                                          : std::filesystem::temp_directory_path();
-  return base / "browser-harness" / "registry";
-}
-
 }  // namespace harness

@@ -19,8 +19,4 @@ std::string windows_error_text(std::uint32_t code);
 // The harness process itself is elevated (may write HKLM, dump elevated processes).
 bool process_is_elevated();
 
-// %LOCALAPPDATA%\browser-harness\registry: where registry journals live (per user, survives a
-// reboot, outside any results folder that a user might delete mid-run).
-std::filesystem::path default_journal_dir();
-
 }  // namespace harness

@@ -1,0 +1,100 @@
+#include "harness/scenario/matrix.hpp"
+
+#include <fmt/format.h>
+
+#include "harness/scenario/common_fields.hpp"
+#include "harness/scenario/yaml_reader.hpp"
+
+namespace harness {
+
+namespace {
+
+MatrixEntry parse_entry(Validator& v, const YAML::Node& item, const std::filesystem::path& file,
+                        const LoadOptions& options) {
+  MatrixEntry entry;
+  entry.where = v.where(item);
+  MapReader m(v, item, "a matrix run", {"scenario", "browsers", "variants", "iterations"});
+  m.require("scenario", "the scenario file, relative to the matrix file");
+  if (auto s = m.string("scenario", "a file path")) {
+    entry.scenario = file.parent_path() / *s;
+    std::error_code ec;
+    if (!std::filesystem::exists(entry.scenario, ec)) {
+      v.error(m.get("scenario"), fmt::format("scenario '{}' does not exist (resolved against the "
+                                             "matrix file's folder)",
+                                             entry.scenario.lexically_normal().string()));
+    } else if (!std::filesystem::is_regular_file(entry.scenario, ec)) {
+      v.error(m.get("scenario"), fmt::format("scenario '{}' is not a file",
+                                             entry.scenario.lexically_normal().string()));
+    }
+  }
+  if (m.has("browsers")) {
+    entry.browsers = read_browsers(v, m.get("browsers"), options.known_browsers);
+  }
+  if (m.has("variants")) {
+    // The run's variants are pins, as with --variant name=v1,v2: a value cannot hold a comma.
+    for (const auto& variant : read_variants(v, m.get("variants"))) {
+      std::string pin = variant.name + "=";
+      for (std::size_t i = 0; i < variant.values.size(); ++i) {
+        const std::string& value = variant.values[i];
+        if (value.empty() || value.find(',') != std::string::npos) {
+          v.error(variant.where, fmt::format("variant '{}': value '{}' cannot be pinned; a pinned "
+                                             "value is not empty and has no comma",
+                                             variant.name, value));
+        }
+        pin += (i == 0 ? "" : ",") + value;
+      }
+      entry.variants.push_back(std::move(pin));
+    }
+  }
+  if (auto n = read_iterations(m)) {
+    entry.iterations = n->automatic ? "auto" : std::to_string(n->count);
+  }
+  return entry;
+}
+
+}  // namespace
+
+Matrix parse_matrix(std::string_view text, const std::filesystem::path& file,
+                    const LoadOptions& options) {
+  Validator v(file.string());
+  const YAML::Node root = parse_yaml(text, v, "matrix");
+  Matrix matrix;
+  matrix.file = file;
+  if (!root.IsMap()) {
+    v.error(root, fmt::format("a matrix is a mapping: name, description, runs: [{{scenario: ..., "
+                              "browsers: [...], variants: {{...}}, iterations: N}}], not {}",
+                              node_type_name(root)));
+    v.throw_if_any();
+  }
+  MapReader top(v, root, "the matrix", {"name", "description", "runs"});
+  top.require("name", "a short name, e.g. name: nightly");
+  top.require("runs", "the list of scenarios to run");
+  if (auto name = top.string("name", "a short name")) matrix.name = *name;
+  if (auto d = top.string("description", "text")) matrix.description = *d;
+  if (top.has("runs")) {
+    const YAML::Node runs = top.get("runs");
+    if (!runs.IsSequence() || runs.size() == 0) {
+      v.error(runs.IsNull() ? top.where_key("runs") : v.where(runs),
+              "runs must be a non-empty list of {scenario: file, browsers: [...], variants: "
+              "{name: [values]}, iterations: N|auto}");
+    } else {
+      for (const auto& item : runs) {
+        if (!item.IsMap()) {
+          v.error(item, fmt::format("each run of a matrix is a mapping with at least `scenario:`, "
+                                    "not {}",
+                                    node_type_name(item)));
+          continue;
+        }
+        matrix.entries.push_back(parse_entry(v, item, file, options));
+      }
+    }
+  }
+  v.throw_if_any();
+  return matrix;
+}
+
+Matrix load_matrix(const std::filesystem::path& file, const LoadOptions& options) {
+  return parse_matrix(read_yaml_file(file, "matrix"), file, options);
+}
+
+}  // namespace harness
