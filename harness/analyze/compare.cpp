@@ -6,6 +6,7 @@
 #include <map>
 
 #include "harness/analyze/verdict.hpp"
+#include "harness/model/variant.hpp"
 
 namespace harness {
 
@@ -21,8 +22,7 @@ const char* change_name(ChangeKind kind) {
 
 std::string run_key(const RunInfo& info) {
   std::string key = info.scenario + " " + info.browser;
-  std::string variant;
-  for (const auto& [k, v] : info.variant) variant += (variant.empty() ? "" : ",") + k + "=" + v;
+  const std::string variant = variant_label(info.variant);
   if (!variant.empty()) key += " " + variant;
   return key;
 }

@@ -70,10 +70,6 @@ struct DetailedReading {
   bool large_address_aware = false;            // its executable's PE header flag
 };
 
-// A renderer of the page under test: every renderer but Chromium's own WebUI ones (browser
-// chrome, not the page).
-inline bool is_page_renderer(const ProcessReading& r) {
-  return r.role == ProcessRole::kRenderer && r.subtype != "webui";
-}
+inline bool is_page_renderer(const ProcessReading& r) { return is_page_renderer(r.role, r.subtype); }
 
 }  // namespace harness

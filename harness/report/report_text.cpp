@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "harness/model/units.hpp"
+#include "harness/model/variant.hpp"
 
 namespace harness {
 
@@ -18,9 +19,7 @@ std::string truncate_text(std::string_view text, std::size_t max_chars) {
 }
 
 std::string variant_text(const std::vector<std::pair<std::string, std::string>>& variant) {
-  std::string out;
-  for (const auto& [k, v] : variant) out += (out.empty() ? "" : ",") + k + "=" + v;
-  return out;
+  return variant_label(variant);
 }
 
 std::string run_label(const RunInfo& r) {

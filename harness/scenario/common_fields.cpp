@@ -31,7 +31,7 @@ std::vector<Variant> read_variants(Validator& v, const YAML::Node& node) {
                                      variant.name));
       continue;
     }
-    const YAML::Node& values = it->second;
+    const YAML::Node values = it->second;  // a copy: it->second lives in a temporary (ASan)
     if (values.IsScalar()) {
       variant.values.push_back(values.Scalar());
     } else if (values.IsSequence() && values.size() > 0) {

@@ -65,7 +65,7 @@ MapReader::MapReader(Validator& v, const YAML::Node& node, std::string context,
                      std::vector<std::string> allowed)
     : v_(v), node_(node), context_(std::move(context)), allowed_(std::move(allowed)) {
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    const YAML::Node& key = it->first;
+    const YAML::Node key = it->first;  // a copy: it->first lives in a temporary (ASan)
     if (!key.IsScalar()) {
       v_.error(key, fmt::format("keys of {} must be plain words", context_));
       continue;
