@@ -1,3 +1,6 @@
+// SVG line charts from a ChartSpec (chart_specs.hpp builds them): one renderer that draws every
+// chart of the report — plot box, grid, axes, series, markers, bands, legend — in one pass over
+// the spec; the axis arithmetic is in svg_axes.cpp.
 #include "harness/report/svg_chart.hpp"
 
 #include <fmt/format.h>
@@ -21,15 +24,11 @@ constexpr double kMarginRight = 22;
 constexpr double kMarginTop = 12;
 constexpr double kAxisSpace = 42;  // below the plot: tick labels and the axis title
 constexpr double kLegendRow = 18;
-constexpr int kMaxTicks = 60;  // guards the tick loop against absurd steps
 constexpr std::size_t kMaxDotPoints = 60;
 constexpr const char* kAxisColor = "#555555";
 constexpr const char* kGridColor = "#e4e6ea";
 constexpr const char* kTextColor = "#333333";
 
-constexpr double kKiB = 1024.0;
-constexpr double kMiB = 1024.0 * 1024;
-constexpr double kGiB = 1024.0 * 1024 * 1024;
 
 // A pixel coordinate: one decimal, never "-0.0", never NaN (inputs are filtered; this is the
 // last guard).
@@ -66,63 +65,6 @@ std::string dash_attr(LineStyle style) {
   return d ? fmt::format(" stroke-dasharray=\"{}\"", d) : std::string();
 }
 
-struct DisplayUnit {
-  double divisor = 1;
-  std::string suffix;
-};
-
-DisplayUnit display_unit(AxisUnit unit, double magnitude) {
-  switch (unit) {
-    case AxisUnit::kBytes:
-      if (magnitude >= kGiB) return {kGiB, " GiB"};
-      if (magnitude >= kMiB) return {kMiB, " MiB"};
-      if (magnitude >= kKiB) return {kKiB, " KiB"};
-      return {1, " B"};
-    case AxisUnit::kSeconds:
-      if (magnitude > 3 * 3600) return {3600, " h"};
-      if (magnitude > 180) return {60, " min"};
-      return {1, " s"};
-    case AxisUnit::kMilliseconds:
-      if (magnitude >= 2000) return {1000, " s"};
-      return {1, " ms"};
-    case AxisUnit::kCount:
-      if (magnitude >= 1e6) return {1e6, "M"};
-      if (magnitude >= 1e4) return {1e3, "k"};
-      return {1, ""};
-    case AxisUnit::kIteration:
-      break;
-  }
-  return {1, ""};
-}
-
-double nice_step(double raw, bool whole) {
-  if (!(raw > 0) || !std::isfinite(raw)) return 1;
-  const double power = std::pow(10.0, std::floor(std::log10(raw)));
-  const double fraction = raw / power;
-  double step = 10 * power;
-  for (double f : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-    if (whole && f == 2.5 && power < 10) continue;  // 2.5 is not a whole step
-    if (fraction <= f * (1 + 1e-9)) {
-      step = f * power;
-      break;
-    }
-  }
-  return whole ? std::max(1.0, std::round(step)) : step;
-}
-
-// The decimals that write every multiple of `step` exactly (0.25 -> 2, 50 -> 0).
-int decimals_for(double step) {
-  for (int d = 0; d < 6; ++d) {
-    const double scaled = step * std::pow(10.0, d);
-    if (std::fabs(scaled - std::round(scaled)) < 1e-6 * std::max(1.0, scaled)) return d;
-  }
-  return 6;
-}
-
-std::string tick_label(double value, int decimals, const std::string& suffix) {
-  if (std::fabs(value) < 1e-12) return "0";
-  return fmt::format("{:.{}f}{}", value, decimals, suffix);
-}
 
 struct Box {
   double x0, y0, x1, y1;
@@ -372,66 +314,6 @@ std::vector<ChartPoint> thin_points(std::span<const ChartPoint> points, std::siz
   }
   out.push_back(points.back());
   return out;
-}
-
-std::string format_axis_value(double value, AxisUnit unit) {
-  if (!std::isfinite(value)) return "-";
-  switch (unit) {
-    case AxisUnit::kBytes:
-      return format_bytes(value);
-    case AxisUnit::kSeconds:
-      return fmt::format("{:.1f} s", value);
-    case AxisUnit::kMilliseconds:
-      return fmt::format("{:.0f} ms", value);
-    case AxisUnit::kIteration:
-      return fmt::format("it. {:.0f}", value);
-    case AxisUnit::kCount:
-      break;
-  }
-  return std::fabs(value - std::round(value)) < 1e-9 ? fmt::format("{:.0f}", value)
-                                                     : fmt::format("{:.2f}", value);
-}
-
-AxisScale scale_axis(double lo, double hi, const ChartAxis& axis, int target) {
-  if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
-  if (lo > hi) std::swap(lo, hi);
-  if (axis.min) lo = *axis.min;
-  if (axis.max) hi = *axis.max;
-  if (axis.include_zero && !axis.min) lo = std::min(lo, 0.0);
-  if (axis.include_zero && !axis.max) hi = std::max(hi, 0.0);
-  if (!(hi > lo)) {
-    // One value: widen around it (a flat curve at 40 MiB shows as flat, not as a wall).
-    const double unit_span = axis.unit == AxisUnit::kBytes ? kMiB : 1.0;
-    const double pad = hi != 0 ? std::max(std::fabs(hi) * 0.1, 1e-9) : unit_span;
-    if (lo >= 0 && lo - pad < 0) {
-      lo = 0;
-      hi = hi + pad;
-    } else {
-      lo -= pad;
-      hi += pad;
-    }
-  }
-  const DisplayUnit du = display_unit(axis.unit, std::max(std::fabs(lo), std::fabs(hi)));
-  const bool whole = axis.unit == AxisUnit::kIteration;
-  double slo = lo / du.divisor, shi = hi / du.divisor;
-  const double step = nice_step((shi - slo) / std::max(1, target), whole);
-  if (!axis.min) slo = std::floor(slo / step + 1e-9) * step;
-  if (!axis.max) shi = std::ceil(shi / step - 1e-9) * step;
-  if (!(shi > slo)) shi = slo + step;
-  AxisScale scale;
-  scale.lo = slo * du.divisor;
-  scale.hi = shi * du.divisor;
-  scale.step = step * du.divisor;
-  const int decimals = decimals_for(step);
-  const double first = std::ceil(slo / step - 1e-9);
-  for (int k = 0; k < kMaxTicks; ++k) {
-    double v = (first + k) * step;
-    if (v > shi + step * 1e-9) break;
-    if (std::fabs(v) < step * 1e-9) v = 0;
-    scale.ticks.push_back(v * du.divisor);
-    scale.labels.push_back(tick_label(v, decimals, du.suffix));
-  }
-  return scale;
 }
 
 std::string render_svg_chart(const ChartSpec& original) {
