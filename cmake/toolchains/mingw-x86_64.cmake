@@ -1,5 +1,5 @@
 # 64-bit Windows programs with Debian's mingw-w64 (g++-mingw-w64-x86-64-posix).
-#   cmake -S windows -B build-win64 -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-x86_64.cmake
+#   cmake --preset windows-x64   (CMakePresets.json)
 set(MINGW_TRIPLET x86_64-w64-mingw32)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
 set(CMAKE_SYSTEM_NAME Windows)
@@ -9,6 +9,11 @@ set(CMAKE_CXX_COMPILER ${MINGW_TRIPLET}-g++-posix)
 set(CMAKE_RC_COMPILER ${MINGW_TRIPLET}-windres)
 # Headers, libraries and packages from the target sysroot only; programs from the host.
 set(CMAKE_FIND_ROOT_PATH /usr/${MINGW_TRIPLET})
+# The libraries scripts/windows-deps.sh builds from Debian's source packages (the presets pass
+# HARNESS_DEPS_PREFIX=build-deps/<arch>).
+if(HARNESS_DEPS_PREFIX)
+  list(APPEND CMAKE_FIND_ROOT_PATH ${HARNESS_DEPS_PREFIX})
+endif()
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 foreach(kind LIBRARY INCLUDE PACKAGE)
   set(CMAKE_FIND_ROOT_PATH_MODE_${kind} ONLY)

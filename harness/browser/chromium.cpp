@@ -8,7 +8,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <sys/utsname.h>
 
 #include <condition_variable>
 #include <cstdlib>
@@ -26,6 +25,7 @@
 #include "harness/model/run_model.hpp"
 #include "harness/platform/cleanup_journal.hpp"
 #include "harness/platform/process.hpp"
+#include "harness/platform/system.hpp"
 
 namespace harness {
 
@@ -100,11 +100,11 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     options_ = options;
     const std::filesystem::path parent =
         options.temp_parent.empty() ? std::filesystem::temp_directory_path() : options.temp_parent;
-    std::string pattern = (parent / "harness-chromium-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) {
-      throw LaunchError(fmt::format("cannot create a temporary profile under {}", parent.string()));
+    try {
+      temp_dir_ = make_private_temp_dir(parent, "harness-chromium-");
+    } catch (const std::exception& e) {
+      throw LaunchError(fmt::format("cannot create a temporary profile: {}", e.what()));
     }
-    temp_dir_ = pattern;
     if (options.journal) options.journal->add_temp_dir(temp_dir_);
     const auto profile_dir = temp_dir_ / "profile";
     const auto tmp_dir = temp_dir_ / "tmp";
@@ -300,10 +300,8 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
   std::string driver_version() const override { return driver_version_; }
 
   json environment() const override {
-    struct utsname u{};
-    ::uname(&u);
-    return json{{"os", fmt::format("{} {} {}", u.sysname, u.release, u.machine)},
-                {"hostname", u.nodename},
+    return json{{"os", os_description()},
+                {"hostname", host_name()},
                 {"chromium_binary", options_.chromium_binary},
                 {"chromedriver_binary", options_.chromedriver_binary},
                 {"flags", chromium_flags(options_.headless)},

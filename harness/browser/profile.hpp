@@ -38,6 +38,26 @@ struct LaunchOptions {
   // Where the session writes down its temporary folders and the process groups it starts,
   // before it starts them, so a killed harness leaves nothing behind (may be null).
   CleanupJournal* journal = nullptr;
+  // Where a driven browser opens first (IEDriverServer's initialBrowserUrl: the zone of the
+  // harness's server matters to IE).
+  std::string initial_url;
+  // IE profiles (Windows). IEDriverServer.exe of the profile's bitness; empty: drivers\x86 or
+  // drivers\x64 beside harness.exe, then PATH.
+  std::string iedriver_binary;
+  // The iexplore.exe page mode launches; empty: the system's IE11 of the profile's bitness.
+  std::string ie_binary;
+  // The ActiveX plugin under test ("{CLSID}"): its DLL and version go into the run's
+  // environment; a plugin the profile's tab cannot load is a finding of the run.
+  std::string activex_clsid;
+  // The registry journals of the values a profile applies (restored at the end, and by the next
+  // harness after a kill).
+  std::filesystem::path registry_journal_dir;
+};
+
+// How a browser writes the dumps of the dump rules.
+struct DumpFormat {
+  std::string kind;       // "heap_snapshot" (DevTools, Chromium), "minidump" (full memory, IE)
+  std::string extension;  // ".heapsnapshot", ".dmp"
 };
 
 // Something the browser told us on its own (a renderer crash, a detached target).
@@ -88,8 +108,9 @@ class BrowserSession {
   virtual std::string capture_hang_stack(std::chrono::milliseconds timeout) = 0;
   // Crashes the page's renderer the way a real crash does (Chromium writes a minidump).
   virtual void crash_page() = 0;
-  // A heap snapshot of the page into `file` (DevTools format); returns its size in bytes.
-  // Throws on failure.
+  // The dump rules' dump of the page into `file` — a DevTools heap snapshot in Chromium, a
+  // full-memory minidump of the tab process in IE (what `procdump -ma` writes); returns its
+  // size in bytes. Throws on failure.
   virtual std::uint64_t write_heap_snapshot(const std::filesystem::path& file) = 0;
   // Where the browser's own crash dumps land.
   virtual std::filesystem::path dumps_dir() const = 0;
@@ -105,6 +126,8 @@ class BrowserProfile {
   virtual std::string description() const = 0;
   // Throws LaunchError; on failure nothing it started is left running.
   virtual std::unique_ptr<BrowserSession> launch(const LaunchOptions& options) const = 0;
+  // What its sessions' write_heap_snapshot writes.
+  virtual DumpFormat dump_format() const { return {"heap_snapshot", ".heapsnapshot"}; }
 };
 
 const BrowserProfile* find_browser_profile(const std::string& name);

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
@@ -13,6 +12,7 @@
 #include "harness/cli/exit_codes.hpp"
 #include "harness/platform/cleanup_journal.hpp"
 #include "harness/platform/process.hpp"
+#include "harness/platform/system.hpp"
 #include "harness/run/abandoned_runs.hpp"
 #include "harness/model/units.hpp"
 #include "harness/store/store.hpp"
@@ -31,9 +31,13 @@ namespace {
 
 // First line of `program --version`, or what went wrong.
 std::string version_of(const std::string& program) {
-  if (::access(program.c_str(), X_OK) != 0) return "missing (run scripts/setup.sh)";
-  char folder[] = "/tmp/harness-doctor-XXXXXX";
-  if (!::mkdtemp(folder)) return "cannot check";
+  if (!is_executable(program)) return "missing (run scripts/setup.sh)";
+  std::filesystem::path folder;
+  try {
+    folder = make_private_temp_dir(std::filesystem::temp_directory_path(), "harness-doctor-");
+  } catch (const std::exception&) {
+    return "cannot check";
+  }
   LaunchSpec spec;
   spec.executable = program;
   spec.args = {"--version"};

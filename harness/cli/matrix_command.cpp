@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <iostream>
 
@@ -22,6 +21,7 @@
 #include "harness/serve/beacons.hpp"
 #include "harness/serve/page_server.hpp"
 #include "harness/store/store.hpp"
+#include "harness/platform/system.hpp"
 
 namespace harness {
 
@@ -67,7 +67,7 @@ void write_matrix_json(const std::filesystem::path& dir, const Matrix& matrix, c
 }  // namespace
 
 int run_matrix_command(const MatrixCommandOptions& o) {
-  const bool interactive = ::isatty(STDERR_FILENO) != 0;
+  const bool interactive = stderr_is_terminal();
   Console console(interactive);
   console.install_logger(o.verbose);
 

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
@@ -17,6 +16,7 @@
 #include "harness/serve/beacons.hpp"
 #include "harness/serve/page_server.hpp"
 #include "harness/store/store.hpp"
+#include "harness/platform/system.hpp"
 
 namespace harness {
 
@@ -71,7 +71,7 @@ void setup_run_command(CLI::App& app, RunCommandOptions& o) {
 }
 
 int run_run_command(const RunCommandOptions& o) {
-  const bool interactive = ::isatty(STDERR_FILENO) != 0;
+  const bool interactive = stderr_is_terminal();
   Console console(interactive);
   console.install_logger(o.verbose);
 

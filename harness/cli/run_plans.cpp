@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include "harness/scenario/loader.hpp"
 #include "harness/scenario/yaml_reader.hpp"
 #include "harness/model/units.hpp"
+#include "harness/platform/system.hpp"
 
 namespace harness {
 
@@ -53,7 +53,7 @@ RunPlan PageHost::plan_for(const PreparedScenario& prepared, const BrowserProfil
 namespace {
 
 void check_executable(const std::string& path, const std::string& what) {
-  if (::access(path.c_str(), X_OK) != 0) {
+  if (!is_executable(path)) {
     throw LaunchError(fmt::format("{} '{}' is missing or not executable; run scripts/setup.sh or "
                                   "pass its path",
                                   what, path));

@@ -116,7 +116,8 @@ void DumpWorker::take(const Request& r) {
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
   const std::string& metric = policy_.rules[r.trigger.rule].metric;
-  // A DevTools heap snapshot runs 2–4× the JS heap; the renderer's private memory bounds that.
+  // A DevTools heap snapshot runs 2–4× the JS heap, which the renderer's private memory bounds;
+  // a full-memory minidump is about the process's committed memory, also below that.
   const double estimate = std::max(64.0 * 1048576, 3 * r.trigger.value);
   const std::uint64_t free = hooks_.free_bytes(folder);
   if (static_cast<double>(free) < estimate + static_cast<double>(kDiskReserveBytes)) {
@@ -130,12 +131,13 @@ void DumpWorker::take(const Request& r) {
         {{"free_bytes", free}, {"estimate_bytes", estimate}}});
     return;
   }
-  const std::string name = fmt::format("heap-rule{}-{:02d}-{}-{:.0f}MiB.heapsnapshot",
-                                       r.trigger.rule + 1, r.trigger.number, metric,
-                                       r.trigger.value / 1048576.0);
+  const std::string name =
+      fmt::format("{}-rule{}-{:02d}-{}-{:.0f}MiB{}", hooks_.kind == "minidump" ? "dump" : "heap",
+                  r.trigger.rule + 1, r.trigger.number, metric, r.trigger.value / 1048576.0,
+                  hooks_.extension);
   try {
     const std::uint64_t size = hooks_.write_snapshot(folder / name);
-    DumpRecord record{r.t_ms, r.iteration, "heap_snapshot", r.trigger.describe, metric,
+    DumpRecord record{r.t_ms, r.iteration, hooks_.kind, r.trigger.describe, metric,
                       r.trigger.value, "dumps/" + name, size};
     hooks_.dump(record);
     hooks_.event(EventRecord{hooks_.now_ms(), r.iteration, "dump_written",

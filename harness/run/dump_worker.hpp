@@ -26,8 +26,11 @@ inline constexpr std::uint64_t kDiskReserveBytes = 2ull << 30;
 class DumpWorker {
  public:
   struct Hooks {
-    // Writes a heap snapshot of the page to the file and returns its size; throws on failure.
+    // Writes the page's dump to the file and returns its size; throws on failure.
     std::function<std::uint64_t(const std::filesystem::path&)> write_snapshot;
+    // What kind of file that is: heap_snapshot/.heapsnapshot (Chromium), minidump/.dmp (IE).
+    std::string kind = "heap_snapshot";
+    std::string extension = ".heapsnapshot";
     std::function<std::optional<ProcessStatus>(Pid)> status;  // VmData, for `virtual` rules
     std::function<void(const EventRecord&)> event;
     std::function<void(const DumpRecord&)> dump;

@@ -135,6 +135,9 @@ void RunExecution::begin_records(std::chrono::system_clock::time_point wall_star
   hooks.event = [this](const EventRecord& e) { events_->add(e); };
   hooks.dump = [this](const DumpRecord& d) { add_dump(d); };
   hooks.now_ms = [this] { return now_ms(); };
+  const DumpFormat format = plan_.profile->dump_format();
+  hooks.kind = format.kind;
+  hooks.extension = format.extension;
   dump_worker_ = std::make_unique<DumpWorker>(plan_.dumps, dir_, std::move(hooks));
   recorder_->write_summary(summary_, false);
 }
@@ -156,6 +159,8 @@ bool RunExecution::start_browser() {
   LaunchOptions options = plan_.launch;
   options.run_dir = dir_;
   options.journal = journal_.get();
+  options.initial_url = summary_.info.start_url;
+  if (!plan_.journal_dir.empty()) options.registry_journal_dir = plan_.journal_dir.parent_path() / "registry";
   options.timeouts = plan_.scenario->timeouts;
   options.hang_stacks = plan_.dumps.on_hang && plan_.dumps.hang_stack;
   if (plan_.drive == DriveMode::kPage) {

@@ -43,3 +43,93 @@ bool process_is_elevated() {
 }
 
 }  // namespace harness
+
+// ---- platform/system.hpp ----------------------------------------------------------------------
+
+#include <io.h>
+
+#include <atomic>
+#include <cstdio>
+#include <random>
+
+#include "harness/platform/process.hpp"
+#include "harness/platform/system.hpp"
+
+namespace harness {
+
+bool stderr_is_terminal() { return ::_isatty(::_fileno(stderr)) != 0; }
+
+bool is_executable(const std::filesystem::path& file) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(file, ec);
+}
+
+std::filesystem::path make_private_temp_dir(const std::filesystem::path& parent,
+                                            const std::string& prefix) {
+  std::random_device random;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const auto dir = parent / (prefix + std::to_string(random() % 1000000000u));
+    // CreateDirectory fails when the folder exists: the folder is ours alone. Under the user's
+    // %TEMP% it inherits the user's (private) permissions.
+    if (::CreateDirectoryW(dir.wstring().c_str(), nullptr)) return dir;
+    if (::GetLastError() != ERROR_ALREADY_EXISTS) break;
+  }
+  throw std::runtime_error("cannot create a folder " + prefix + "* under " + parent.string() +
+                           ": " + windows_error_text(::GetLastError()));
+}
+
+std::string os_description() {
+  // RtlGetVersion tells the truth where GetVersionEx is shimmed.
+  using RtlGetVersion = LONG(WINAPI*)(OSVERSIONINFOW*);
+  OSVERSIONINFOW info{};
+  info.dwOSVersionInfoSize = sizeof info;
+  if (HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll")) {
+    if (auto get = reinterpret_cast<RtlGetVersion>(::GetProcAddress(ntdll, "RtlGetVersion"))) {
+      get(&info);
+    }
+  }
+  SYSTEM_INFO system{};
+  ::GetNativeSystemInfo(&system);
+  const char* arch = system.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_AMD64 ? "x64"
+                     : system.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_INTEL ? "x86"
+                                                                                      : "other";
+  std::string text = "Windows " + std::to_string(info.dwMajorVersion) + "." +
+                     std::to_string(info.dwMinorVersion) + "." +
+                     std::to_string(info.dwBuildNumber) + " " + arch;
+  if (running_under_wine()) text += " (Wine " + wine_version() + ")";
+  return text;
+}
+
+std::string host_name() {
+  wchar_t name[MAX_COMPUTERNAME_LENGTH + 1];
+  DWORD size = MAX_COMPUTERNAME_LENGTH + 1;
+  if (!::GetComputerNameW(name, &size)) return "";
+  std::string out;
+  for (DWORD i = 0; i < size; ++i) out += static_cast<char>(name[i] < 128 ? name[i] : '?');
+  return out;
+}
+
+namespace {
+std::atomic<bool>* g_stop = nullptr;
+std::atomic<int> g_signals{0};
+
+BOOL WINAPI on_console_event(DWORD) {
+  if (g_signals.fetch_add(1) == 0) {
+    if (g_stop) g_stop->store(true);
+    std::fputs("\nharness: stopping after the current step; results so far are kept "
+               "(Ctrl-C again ends the browser at once)\n",
+               stderr);
+    return TRUE;
+  }
+  kill_registered_process_groups();
+  std::fputs("\nharness: killed the browser and driver; exiting\n", stderr);
+  ::ExitProcess(130);
+}
+}  // namespace
+
+void install_stop_handlers(std::atomic<bool>& stop) {
+  g_stop = &stop;
+  ::SetConsoleCtrlHandler(on_console_event, TRUE);
+}
+
+}  // namespace harness
