@@ -4,7 +4,12 @@
 // standard output; reports each tab's exit code and outlives its tabs (IE's frame shows "this
 // tab has been recovered" and keeps running) unless --exit-with-tabs.
 //
-//   iexplore.exe [--tab PATH] [--tabs N] [--exit-with-tabs] [-- TAB ARGS...]
+//   iexplore.exe [--tab PATH] [--tabs N] [--exit-with-tabs] [URL] [-- TAB ARGS...]
+//
+// URL (http:// or https://): page mode, as the harness starts IE11 with its start page; each tab
+// gets it right after SCODEF and CREDAT ("SCODEF:<pid> CREDAT:<n> URL TAB ARGS...") and runs the
+// page (tab.cpp). The frame still outlives its tabs: a page told to stop leaves the browser
+// open, and the harness ends it as it ends IE.
 //
 // --tab: the tab program, by default this very program (IE's frame and tabs are one binary; on
 // 64-bit Windows the 64-bit frame starts the 32-bit iexplore.exe from Program Files (x86)).
@@ -39,10 +44,14 @@ int frame_main(int argc, wchar_t** argv) {
   std::wstring tab;
   int tabs = 1;
   bool exit_with_tabs = false;
+  std::wstring url;
   std::vector<std::wstring> tab_args;
   for (int i = 1; i < argc; ++i) {
     const std::wstring a = argv[i];
+    const bool is_url =
+        _wcsnicmp(a.c_str(), L"http://", 7) == 0 || _wcsnicmp(a.c_str(), L"https://", 8) == 0;
     if (a == L"--tab" && i + 1 < argc) tab = argv[++i];
+    else if (is_url && url.empty()) url = a;
     else if (a == L"--tabs" && i + 1 < argc) tabs = _wtoi(argv[++i]);
     else if (a == L"--exit-with-tabs") exit_with_tabs = true;
     else if (a == L"--") {
@@ -58,6 +67,7 @@ int frame_main(int argc, wchar_t** argv) {
   }
   const DWORD self = ::GetCurrentProcessId();
   std::printf("frame %lu bits=%d\n", self, static_cast<int>(sizeof(void*) * 8));
+  if (!url.empty()) std::printf("frame %lu opens %ls\n", self, url.c_str());
   std::fflush(stdout);
   // The tabs write to the frame's own output.
   HANDLE std_handles[3] = {::GetStdHandle(STD_INPUT_HANDLE), ::GetStdHandle(STD_OUTPUT_HANDLE),
@@ -70,6 +80,7 @@ int frame_main(int argc, wchar_t** argv) {
   for (int n = 1; n <= tabs; ++n) {
     std::wstring cmd = quote(tab) + L" SCODEF:" + std::to_wstring(self) + L" CREDAT:" +
                        std::to_wstring(::GetTickCount() + n);
+    if (!url.empty()) cmd += L" " + quote(url);
     for (const auto& a : tab_args) cmd += L" " + quote(a);
     STARTUPINFOW si{};
     si.cb = sizeof si;

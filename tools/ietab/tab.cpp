@@ -10,7 +10,7 @@
 // ie11-windows.md §4.3). When an allocation fails it reports and dies with STATUS_NO_MEMORY
 // through an unhandled exception, the way a crashing tab ends.
 //
-//   iexplore.exe SCODEF:<pid> CREDAT:<n> [--iterations N] [--region-mb 32] [--retain 0.25]
+//   iexplore.exe SCODEF:<pid> CREDAT:<n> [URL] [--iterations N] [--region-mb 32] [--retain 0.25]
 //             [--layout fragmenting|compact] [--transient-mb 0] [--fragment-at N]
 //             [--crash-at N] [--step-event NAME --done-event NAME] [--pace-ms 0] [--exit-after]
 //
@@ -19,23 +19,47 @@
 // iteration. --fragment-at N: at iteration N chop the free address space into 16 MiB holes
 // (reserve 16 MiB blocks until none fits, release every other one). Output: one line per event
 // on stdout, flushed.
+//
+// URL (http://...): page mode, the tab plays a page running pages/harness/page-runner.js. It
+// reads harness_beacon and harness_warmup from the URL's query as the page does, and its
+// workload from ietab_region_mb, ietab_retain, ietab_layout, ietab_transient_mb and
+// ietab_pace_ms there (over the options above; page_query.hpp). It posts {"phase":"ready"},
+// then after each iteration -warmup..-1, 1, 2, ... {"phase":"iteration","iteration":n,...} and
+// waits for the harness's reply (beacon.hpp): "continue" goes on, "stop" ends the tab with exit
+// code 0. A harness it cannot reach ends it with kExitBeaconUnreachable, one that answers
+// something else with kExitBeaconRejected, each with a line saying why. Out of memory it dies
+// as in any mode, without a beacon. --iterations and the lock-step events do not apply: the
+// harness decides when to stop. Without harness_beacon (a page opened by hand) it does nothing.
 #include <windows.h>
 #include <psapi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/ietab/beacon.hpp"
+#include "tools/ietab/page_query.hpp"
 
 namespace {
 
 constexpr std::uint64_t kMiB = 1024 * 1024;
 constexpr std::uint64_t kGranularity = 64 * 1024;
 constexpr DWORD kStatusNoMemory = 0xC0000017;
+// Exit codes (besides 0 and the crash codes): 2 a bad command line or URL; page mode's beacon
+// could not be delivered (no server, connection lost, no reply within BeaconClient::kReplyWait)
+// or got a reply that is neither continue nor stop (403: another run's token).
+constexpr int kExitUsage = 2;
+constexpr int kExitBeaconUnreachable = 4;
+constexpr int kExitBeaconRejected = 5;
 
 struct Options {
   long long scodef = 0;
@@ -49,6 +73,7 @@ struct Options {
   std::wstring step_event, done_event;
   int pace_ms = 0;
   bool exit_after = false;
+  std::wstring url;  // page mode
 };
 
 void say(const char* format, ...) {
@@ -186,10 +211,90 @@ void iterate(const Options& o, int i) {
       double(f.free) / kMiB);
 }
 
+std::string narrow(const std::wstring& w) {
+  if (w.empty()) return {};
+  const int n = ::WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), nullptr, 0,
+                                      nullptr, nullptr);
+  std::string out(static_cast<std::size_t>(n), '\0');
+  ::WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), out.data(), n, nullptr,
+                        nullptr);
+  return out;
+}
+
+bool is_url(const std::wstring& a) {
+  return _wcsnicmp(a.c_str(), L"http://", 7) == 0 || _wcsnicmp(a.c_str(), L"https://", 8) == 0;
+}
+
+// The page's beacons, as page-runner.js writes them (same keys, same order).
+std::string beacon_body(const char* phase, int iteration, double page_ms) {
+  nlohmann::ordered_json j = {{"phase", phase}, {"iteration", iteration}, {"ok", true},
+                              {"error", nullptr}};
+  if (std::strcmp(phase, "iteration") == 0) j["page_ms"] = page_ms;
+  return j.dump();
+}
+
+// Page mode: set-up, then iterations -warmup..-1, 1, 2, ... each followed by a beacon whose
+// reply says whether to go on. Returns the tab's exit code.
+int run_page(const Options& o, const ietab::PageQuery& q) {
+  const DWORD self = ::GetCurrentProcessId();
+  if (q.beacon_url.empty()) {
+    say("tab %lu page without harness_beacon: nothing to run (a page opened by hand)", self);
+    ::Sleep(INFINITE);
+  }
+  say("tab %lu page beacon=%s warmup=%d", self, q.beacon_url.c_str(), q.warmup);
+  std::string error;
+  auto client = ietab::BeaconClient::open(q.beacon_url, &error);
+  if (!client) {
+    say("tab %lu cannot use harness_beacon: %s", self, error.c_str());
+    return kExitUsage;
+  }
+  // One beacon; the exit code when the tab must end, nullopt to go on.
+  auto report = [&](const char* phase, int n, double page_ms) -> std::optional<int> {
+    char what[64];
+    if (n == 0) std::snprintf(what, sizeof what, "%s", phase);
+    else std::snprintf(what, sizeof what, "%s %d page_ms=%.1f", phase, n, page_ms);
+    const ietab::BeaconResult r = client->post(beacon_body(phase, n, page_ms));
+    using Kind = ietab::BeaconResult::Kind;
+    switch (r.kind) {
+      case Kind::kContinue:
+        say("beacon %s -> continue", what);
+        return std::nullopt;
+      case Kind::kStop:
+        say("beacon %s -> stop; tab %lu exits 0", what, self);
+        return 0;
+      case Kind::kUnreachable:
+        say("tab %lu cannot deliver beacon %s to %s: %s; exits %d", self, what,
+            q.beacon_url.c_str(), r.detail.c_str(), kExitBeaconUnreachable);
+        return kExitBeaconUnreachable;
+      case Kind::kRejected:
+        break;
+    }
+    say("tab %lu: the harness rejected beacon %s: %s; exits %d", self, what, r.detail.c_str(),
+        kExitBeaconRejected);
+    return kExitBeaconRejected;
+  };
+  if (const auto end = report("ready", 0, 0)) return *end;
+  for (int n = q.warmup > 0 ? -q.warmup : 1;; n = n == -1 ? 1 : n + 1) {
+    const auto started = std::chrono::steady_clock::now();
+    iterate(o, n);
+    // A page's iteration takes time (loads, think time): at least pace_ms, measured with it.
+    if (o.pace_ms > 0) {
+      const auto spent = std::chrono::steady_clock::now() - started;
+      const auto rest = std::chrono::milliseconds(o.pace_ms) - spent;
+      if (rest.count() > 0) {
+        ::Sleep(static_cast<DWORD>(std::chrono::ceil<std::chrono::milliseconds>(rest).count()));
+      }
+    }
+    const double page_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    if (const auto end = report("iteration", n, std::round(page_ms * 10) / 10)) return *end;
+  }
+}
+
 std::wstring arg(int argc, wchar_t** argv, int& i) {
   if (i + 1 >= argc) {
     std::fwprintf(stderr, L"iexplore (tab): %ls needs a value\n", argv[i]);
-    std::exit(2);
+    std::exit(kExitUsage);
   }
   return argv[++i];
 }
@@ -215,10 +320,30 @@ int tab_main(int argc, wchar_t** argv) {
     else if (a == L"--done-event") o.done_event = arg(argc, argv, i);
     else if (a == L"--pace-ms") o.pace_ms = _wtoi(arg(argc, argv, i).c_str());
     else if (a == L"--exit-after") o.exit_after = true;
+    else if (is_url(a) && o.url.empty()) o.url = a;
     else {
       std::fwprintf(stderr, L"iexplore (tab): unknown argument %ls\n", a.c_str());
-      return 2;
+      return kExitUsage;
     }
+  }
+  std::optional<ietab::PageQuery> page;
+  if (!o.url.empty()) {
+    std::string error;
+    page = ietab::parse_page_query(narrow(o.url), &error);
+    if (!page) {
+      std::fprintf(stderr, "iexplore (tab): %s\n", error.c_str());
+      return kExitUsage;
+    }
+    if (!o.step_event.empty()) {
+      std::fprintf(stderr, "iexplore (tab): a page-mode tab (URL) is not lock-stepped\n");
+      return kExitUsage;
+    }
+    // The URL's knobs over the command line's: the page is the workload.
+    o.region_mb = page->region_mb.value_or(o.region_mb);
+    o.retain = page->retain.value_or(o.retain);
+    o.fragmenting = page->fragmenting.value_or(o.fragmenting);
+    o.transient_mb = page->transient_mb.value_or(o.transient_mb);
+    o.pace_ms = page->pace_ms.value_or(o.pace_ms);
   }
   HANDLE step = nullptr, done = nullptr;
   if (!o.step_event.empty()) {
@@ -226,7 +351,7 @@ int tab_main(int argc, wchar_t** argv) {
     done = ::OpenEventW(EVENT_MODIFY_STATE, FALSE, o.done_event.c_str());
     if (!step || !done) {
       std::fprintf(stderr, "iexplore (tab): cannot open the step/done events (error %lu)\n", ::GetLastError());
-      return 2;
+      return kExitUsage;
     }
   }
   BOOL wow = FALSE;
@@ -236,6 +361,7 @@ int tab_main(int argc, wchar_t** argv) {
       "free_mb=%.1f",
       ::GetCurrentProcessId(), o.scodef, sizeof(void*) * 8, o.region_mb, o.retain,
       o.fragmenting ? "fragmenting" : "compact", double(f.largest_free) / kMiB, double(f.free) / kMiB);
+  if (page) return run_page(o, *page);
   for (int i = 1; o.iterations == 0 || i <= o.iterations; ++i) {
     if (step && ::WaitForSingleObject(step, INFINITE) != WAIT_OBJECT_0) break;
     iterate(o, i);
