@@ -1,26 +1,28 @@
 #!/bin/sh
-# Cross-builds the Windows side (windows/CMakeLists.txt) for x86_64 and i686 with mingw-w64 and
-# runs its tests under Wine, 64- and 32-bit, checking their output, not only exit codes: a
-# 32-bit program that cannot start under Wine exits 0 and prints nothing (reference
-# ie11-windows.md §6.5). Then the registry journal's SIGKILL test: a program applies registry
-# values and is killed with SIGKILL (the Linux kill of its wine process); the next start must
-# restore every value. Prints "windows: N passed, N failed, N skipped" last; exits 1 on any
-# failure.
+# The Windows side: harness.exe, its unit tests and the synthetic IE, cross-built for x86_64 and
+# i686 from the one CMake project (presets windows-x64 and windows-x86, with the libraries
+# scripts/windows-deps.sh builds from Debian's source packages), then run under Wine, checking
+# their output, not only exit codes: a 32-bit program that cannot start under Wine exits 0 and
+# prints nothing (reference ie11-windows.md §6.5). Then the registry journal's SIGKILL test: a
+# program applies registry values and is killed with SIGKILL (the Linux kill of its wine
+# process); the next start must restore every value. Prints "windows: N passed, N failed, N
+# skipped" last; exits 1 on any failure. A machine whose kernel cannot run 32-bit code at all
+# (IA-32 emulation off) skips the 32-bit runs, saying so: never a pass.
 #
-#   HARNESS_WINDOWS=1 scripts/setup.sh     # mingw-w64 and Wine from Debian (once)
+#   HARNESS_WINDOWS=1 scripts/setup.sh     # mingw-w64, Wine and the Windows libraries (once)
 #   scripts/test-windows.sh
 #
-# Folders (all ignored by git): build-win64/, build-win32/ (the builds), build-wine/ (the Wine
-# prefix, the i386 Wine DLLs, logs). Nothing is installed: 32-bit Windows programs run through
-# the amd64 Wine's WoW64 mode with the i386 PE DLLs of libwine:i386, fetched once with
-# `apt-get download` into build-wine/i386 (wine32:i386 cannot be installed on this Debian 12
-# mirror). The persistent wineserver this script starts is stopped by its PID and
-# `wineserver -k` on this script's own WINEPREFIX only.
+# Folders (all ignored by git): build-deps/ (the Windows libraries), build-windows-x64/,
+# build-windows-x86/ (the builds), build-wine/ (the Wine prefix, the i386 Wine DLLs, logs).
+# Nothing is installed: 32-bit Windows programs run through the amd64 Wine's WoW64 mode with
+# the i386 PE DLLs of libwine:i386, fetched once with `apt-get download` into build-wine/i386
+# (wine32:i386 cannot be installed on this Debian 12 mirror). The persistent wineserver this
+# script starts is stopped by its PID and `wineserver -k` on this script's own WINEPREFIX only.
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-WIN64=${HARNESS_BUILD_WIN64:-$ROOT/build-win64}
-WIN32=${HARNESS_BUILD_WIN32:-$ROOT/build-win32}
+WIN64=$ROOT/build-windows-x64
+WIN32=$ROOT/build-windows-x86
 WINE_DIR=${HARNESS_WINE_DIR:-$ROOT/build-wine}
 WINE64=/usr/lib/wine/wine64
 JOBS=${HARNESS_JOBS:-$(nproc)}
@@ -57,18 +59,20 @@ if [ ! -f "$DLLS/i386-windows/ntdll.dll" ]; then
 fi
 
 # ---- builds --------------------------------------------------------------------------------
-build() {  # folder toolchain
-  if [ ! -f "$1/build.ninja" ]; then
-    cmake -S windows -B "$1" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/toolchains/$2" >"$1.configure.log" 2>&1 ||
-      { cat "$1.configure.log" >&2; die "configuring $1 failed"; }
+# The libraries from Debian's source packages (a no-op once built), then both presets.
+HARNESS_DEPS_PROOF=0 scripts/windows-deps.sh >"$WINE_DIR/windows-deps.log" 2>&1 ||
+  { tail -30 "$WINE_DIR/windows-deps.log" >&2; die "building the Windows libraries failed (see $WINE_DIR/windows-deps.log)"; }
+build() {  # preset folder
+  if [ ! -f "$2/build.ninja" ]; then
+    cmake --preset "$1" >"$WINE_DIR/$1.configure.log" 2>&1 ||
+      { cat "$WINE_DIR/$1.configure.log" >&2; die "configuring $1 failed"; }
   fi
   say "building $1"
-  cmake --build "$1" -j "$JOBS" >"$WINE_DIR/$(basename "$1").build.log" 2>&1 ||
-    { tail -50 "$WINE_DIR/$(basename "$1").build.log" >&2; die "building $1 failed"; }
+  cmake --build --preset "$1" -j "$JOBS" >"$WINE_DIR/$1.build.log" 2>&1 ||
+    { tail -50 "$WINE_DIR/$1.build.log" >&2; die "building $1 failed"; }
 }
-mkdir -p "$WIN64" "$WIN32"
-build "$WIN64" mingw-x86_64.cmake
-build "$WIN32" mingw-i686.cmake
+build windows-x64 "$WIN64"
+build windows-x86 "$WIN32"
 
 # ---- Wine ----------------------------------------------------------------------------------
 export WINEPREFIX="$WINE_DIR/prefix" WINEDEBUG=-all WINEDLLPATH="$DLLS" WINEARCH=win64
@@ -122,7 +126,7 @@ run_suite() {  # label build-folder minimum-tests [VAR=value...]
   say "running the $label suite under Wine"
   rc=0
   # Windows programs end their lines with CR LF.
-  env "$@" timeout 1500 "$WINE64" "$dir/bin/harness_windows_tests.exe" --gtest_output="xml:$(winpath "$xml")" \
+  env "$@" timeout 1500 "$WINE64" "$dir/bin/harness_unit_tests.exe" --gtest_output="xml:$(winpath "$xml")" \
     </dev/null >"$log.raw" 2>&1 || rc=$?
   tr -d '\r' <"$log.raw" >"$log"
   rm -f "$log.raw"
@@ -162,7 +166,7 @@ run_suite() {  # label build-folder minimum-tests [VAR=value...]
 # 32-bit program, and every 32-bit suite would "fail" for a reason that is the machine's, not the
 # code's. They are skipped, counted and named as skipped, never passed.
 PROBE=$WINE_DIR/probe-x86.log
-timeout 120 "$WINE64" "$WIN32/bin/harness_windows_tests.exe" --gtest_list_tests </dev/null >"$PROBE" 2>&1 || true
+timeout 120 "$WINE64" "$WIN32/bin/harness_unit_tests.exe" --gtest_list_tests </dev/null >"$PROBE" 2>&1 || true
 if grep -q '^[A-Za-z]*\.' "$PROBE"; then
   X86=1
 else
@@ -172,11 +176,11 @@ else
 fi
 
 if [ "$X86" = 1 ]; then
-  run_suite windows-x64 "$WIN64" 55 "HARNESS_IETAB_X86_DIR=$(winpath "$WIN32/bin")"
-  run_suite windows-x86 "$WIN32" 55 "HARNESS_IETAB_X64_DIR=$(winpath "$WIN64/bin")"
+  run_suite windows-x64 "$WIN64" 200 "HARNESS_IETAB_X86_DIR=$(winpath "$WIN32/bin")"
+  run_suite windows-x86 "$WIN32" 200 "HARNESS_IETAB_X64_DIR=$(winpath "$WIN64/bin")"
 else
   # Without HARNESS_IETAB_X86_DIR the x64 tests that would start a 32-bit program skip.
-  run_suite windows-x64 "$WIN64" 55
+  run_suite windows-x64 "$WIN64" 200
   echo "windows-x86: skipped: $NO_X86"
   SKIPPED=$((SKIPPED + 1))
 fi

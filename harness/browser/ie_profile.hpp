@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "harness/browser/ie.hpp"
 #include "harness/browser/profile.hpp"
@@ -11,5 +13,18 @@
 namespace harness {
 
 std::unique_ptr<BrowserProfile> make_ie_profile(const IeProfileSpec& spec);
+
+// True where IE sessions run (Windows builds).
+bool ie_sessions_available();
+
+// For `harness doctor`: per IE profile, what this machine has and lacks (IE11 and its bitness,
+// IEDriverServer, registry values the harness would set or cannot set); elsewhere one row
+// saying they need harness.exe on Windows. `ready` false: the profile cannot run here as is.
+struct ReadinessRow {
+  std::string key;
+  std::string value;
+  bool ready = true;
+};
+std::vector<ReadinessRow> ie_readiness(const std::string& iedriver_override);
 
 }  // namespace harness

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/browser/ie_profile.hpp"
 #include "harness/browser/profile.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/platform/cleanup_journal.hpp"
@@ -25,6 +26,7 @@ void setup_doctor_command(CLI::App& app, DoctorCommandOptions& o) {
   cmd->add_option("--chromium", o.chromium, "Chromium binary");
   cmd->add_option("--chromedriver", o.chromedriver, "chromedriver binary");
   cmd->add_option("--db", o.database, "Results database");
+  cmd->add_option("--iedriver", o.iedriver, "IE profiles: the IEDriverServer.exe to check");
 }
 
 namespace {
@@ -66,14 +68,27 @@ int run_doctor_command(const DoctorCommandOptions& o) {
   auto row = [](const std::string& key, const std::string& value) {
     std::cout << fmt::format("{:<18} {}\n", key, value);
   };
-  const std::string chromium = version_of(o.chromium);
-  const std::string chromedriver = version_of(o.chromedriver);
-  ok = ok && chromium.find("Chromium") != std::string::npos &&
-       chromedriver.find("ChromeDriver") != std::string::npos;
   row("profiles", fmt::format("{}", fmt::join(browser_profile_names(), ", ")));
-  row("chromium", fmt::format("{} ({})", chromium, o.chromium));
-  row("chromedriver", fmt::format("{} ({})", chromedriver, o.chromedriver));
-  row("ie11 profiles", "Windows only: see docs/windows-lab.md (registry journal, IEDriverServer)");
+  // Chromium is the browser of the Linux build; on Windows, harness.exe is for IE (Chromium
+  // rows only when its binaries are there).
+  const bool ie_here = ie_sessions_available();
+  if (!ie_here || is_executable(o.chromium)) {
+    const std::string chromium = version_of(o.chromium);
+    const std::string chromedriver = version_of(o.chromedriver);
+    if (!ie_here) {
+      ok = ok && chromium.find("Chromium") != std::string::npos &&
+           chromedriver.find("ChromeDriver") != std::string::npos;
+    }
+    row("chromium", fmt::format("{} ({})", chromium, o.chromium));
+    row("chromedriver", fmt::format("{} ({})", chromedriver, o.chromedriver));
+  }
+  bool any_ie_ready = false;
+  for (const auto& r : ie_readiness(o.iedriver)) {
+    row(r.key, r.value);
+    if (r.ready && r.key.rfind("ie11-", 0) == 0) any_ie_ready = true;
+    if (r.ready && r.key == "edge-iemode") any_ie_ready = true;
+  }
+  if (ie_here) ok = ok && any_ie_ready;
 
   const std::filesystem::path db(o.database);
   std::error_code ec;
@@ -97,6 +112,9 @@ int run_doctor_command(const DoctorCommandOptions& o) {
 
   // Runs whose harness was killed: their processes ended, profiles removed, records closed.
   const auto journal_dir = cleanup_journal_dir();
+  for (const auto& text : restore_registry_left_by_dead_harnesses(registry_journal_dir())) {
+    std::cerr << "harness: " << text << "\n";
+  }
   const std::size_t interrupted = recover_abandoned_runs(journal_dir, std::cerr);
   row("interrupted runs", interrupted == 0
                               ? fmt::format("none left behind (journal {})", journal_dir.string())

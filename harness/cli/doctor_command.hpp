@@ -11,6 +11,7 @@ struct DoctorCommandOptions {
   std::string chromium = "/usr/bin/chromium";
   std::string chromedriver = "/usr/bin/chromedriver";
   std::string database = "results/harness.db";
+  std::string iedriver;  // IE profiles: an IEDriverServer.exe to check instead of the defaults
 };
 
 void setup_doctor_command(CLI::App& app, DoctorCommandOptions& options);

@@ -19,6 +19,9 @@ const std::atomic<bool>& stop_requested() { return g_stop; }
 
 void guard_against_being_killed() {
   const auto dir = cleanup_journal_dir();
+  for (const auto& text : restore_registry_left_by_dead_harnesses(registry_journal_dir())) {
+    std::cerr << "harness: " << text << "\n";
+  }
   recover_abandoned_runs(dir, std::cerr);
   start_watcher(dir);
 }

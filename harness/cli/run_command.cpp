@@ -56,6 +56,15 @@ void add_run_override_options(CLI::App* cmd, RunOverrides& o) {
   cmd->add_option("--chromedriver", o.chromedriver,
                   "chromedriver binary (default: /usr/bin/chromedriver)");
   cmd->add_flag("--headed", o.headed, "Show the browser window (needs a display)");
+  cmd->add_option("--iedriver", o.iedriver,
+                  "IE profiles: IEDriverServer.exe of the profile's bitness (default: "
+                  "drivers\\x86 or drivers\\x64 beside harness.exe, then PATH)");
+  cmd->add_option("--ie-binary", o.ie_binary,
+                  "IE profiles, page mode: the iexplore.exe to start (default: the system's IE11 of "
+                  "the profile's bitness)");
+  cmd->add_option("--activex", o.activex,
+                  "IE profiles: the ActiveX plugin under test, {CLSID}; its DLL and version are "
+                  "recorded, and a plugin the profile's tabs cannot load is a finding of the run");
 }
 
 void setup_run_command(CLI::App& app, RunCommandOptions& o) {

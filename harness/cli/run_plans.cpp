@@ -162,6 +162,9 @@ PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOv
   plan.launch.chromium_binary = o.chromium;
   plan.launch.chromedriver_binary = o.chromedriver;
   plan.launch.headless = !o.headed;
+  plan.launch.iedriver_binary = o.iedriver;
+  plan.launch.ie_binary = o.ie_binary;
+  plan.launch.activex_clsid = o.activex;
 
   const bool iterations_default = o.iterations.empty() && scenario.defaulted.count("iterations");
   prepared.config = {

@@ -35,6 +35,9 @@ struct RunOverrides {
   std::string chromium = "/usr/bin/chromium";
   std::string chromedriver = "/usr/bin/chromedriver";
   bool headed = false;
+  std::string iedriver;
+  std::string ie_binary;
+  std::string activex;
 };
 
 struct PreparedScenario {

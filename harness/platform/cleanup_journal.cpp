@@ -58,24 +58,28 @@ std::optional<ProcessIdentity> parse_identity_argument(const std::string& text) 
   }
 }
 
-std::filesystem::path cleanup_journal_dir() {
+std::filesystem::path harness_state_dir() {
   if (auto dir = env_or_empty("HARNESS_STATE_DIR"); !dir.empty()) {
-    return std::filesystem::path(dir) / "journal";
+    return std::filesystem::path(dir);
   }
 #ifdef _WIN32
   if (auto dir = env_or_empty("LOCALAPPDATA"); !dir.empty()) {
-    return std::filesystem::path(dir) / "browser-harness" / "journal";
+    return std::filesystem::path(dir) / "browser-harness";
   }
 #else
   if (auto dir = env_or_empty("XDG_STATE_HOME"); !dir.empty()) {
-    return std::filesystem::path(dir) / "browser-harness" / "journal";
+    return std::filesystem::path(dir) / "browser-harness";
   }
   if (auto home = env_or_empty("HOME"); !home.empty()) {
-    return std::filesystem::path(home) / ".local" / "state" / "browser-harness" / "journal";
+    return std::filesystem::path(home) / ".local" / "state" / "browser-harness";
   }
 #endif
-  return std::filesystem::temp_directory_path() / "browser-harness-state" / "journal";
+  return std::filesystem::temp_directory_path() / "browser-harness-state";
 }
+
+std::filesystem::path cleanup_journal_dir() { return harness_state_dir() / "journal"; }
+
+std::filesystem::path registry_journal_dir() { return harness_state_dir() / "registry"; }
 
 std::string journal_to_json(const JournalContents& c) {
   json j = {{"journal", 1},

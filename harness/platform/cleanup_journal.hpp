@@ -26,9 +26,12 @@
 
 namespace harness {
 
-// $HARNESS_STATE_DIR, else the user's state folder (%LOCALAPPDATA%\browser-harness on Windows,
-// $XDG_STATE_HOME or ~/.local/state/browser-harness elsewhere), + "/journal".
+// The harness's state folder: $HARNESS_STATE_DIR, else the user's (%LOCALAPPDATA%\browser-harness
+// on Windows, $XDG_STATE_HOME/browser-harness or ~/.local/state/browser-harness elsewhere).
+std::filesystem::path harness_state_dir();
+// Its journal/ (this file's journals) and registry/ (the IE profiles' registry journals).
 std::filesystem::path cleanup_journal_dir();
+std::filesystem::path registry_journal_dir();
 
 // "PID:START" (the watcher's command line), and back.
 std::string identity_argument(const ProcessIdentity& id);

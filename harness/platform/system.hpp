@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace harness {
 
@@ -26,5 +27,9 @@ std::string host_name();
 // (the run ends after the current step and keeps its results) and says so on stderr; a second
 // one kills every process group the harness launched and exits 130. Ignores SIGPIPE on Linux.
 void install_stop_handlers(std::atomic<bool>& stop);
+
+// Windows: restores the registry values of journals in `dir` whose harness is gone (a killed
+// run of an IE profile) and says what it did, one sentence per journal. Elsewhere: nothing.
+std::vector<std::string> restore_registry_left_by_dead_harnesses(const std::filesystem::path& dir);
 
 }  // namespace harness

@@ -160,7 +160,7 @@ bool RunExecution::start_browser() {
   options.run_dir = dir_;
   options.journal = journal_.get();
   options.initial_url = summary_.info.start_url;
-  if (!plan_.journal_dir.empty()) options.registry_journal_dir = plan_.journal_dir.parent_path() / "registry";
+  if (!plan_.journal_dir.empty()) options.registry_journal_dir = registry_journal_dir();
   options.timeouts = plan_.scenario->timeouts;
   options.hang_stacks = plan_.dumps.on_hang && plan_.dumps.hang_stack;
   if (plan_.drive == DriveMode::kPage) {
@@ -186,6 +186,11 @@ bool RunExecution::start_browser() {
   event("browser_started", fmt::format("{} {} with driver {}", info.browser,
                                        session_->browser_version(), session_->driver_version()),
         session_->environment());
+  // What the browser found at start that the run's record should carry (a plugin its tabs
+  // cannot load, a driver of the wrong bitness): findings, not errors.
+  for (const auto& notice : session_->take_notices()) {
+    event(notice.kind == "finding" ? "finding" : notice.kind, notice.message, notice.details);
+  }
   journaled_ = 0;
   sampler_ = std::make_unique<Sampler>(
       session_->process_tree(), plan_.sample_interval,

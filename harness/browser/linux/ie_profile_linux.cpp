@@ -33,4 +33,11 @@ std::unique_ptr<BrowserProfile> make_ie_profile(const IeProfileSpec& spec) {
   return std::make_unique<IeProfileNeedsWindows>(spec);
 }
 
+bool ie_sessions_available() { return false; }
+
+std::vector<ReadinessRow> ie_readiness(const std::string&) {
+  return {{"ie11 profiles",
+           "run with harness.exe on Windows (the release zip; docs/windows-lab.md)", true}};
+}
+
 }  // namespace harness

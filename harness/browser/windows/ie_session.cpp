@@ -605,4 +605,54 @@ std::unique_ptr<BrowserProfile> make_ie_profile(const IeProfileSpec& spec) {
   return std::make_unique<IeProfile>(spec);
 }
 
+bool ie_sessions_available() { return true; }
+
+std::vector<ReadinessRow> ie_readiness(const std::string& iedriver_override) {
+  std::vector<ReadinessRow> rows;
+  WindowsRegistry registry;
+  std::string ie_version;
+  try {
+    if (auto v = registry.read({RegistryHive::kLocalMachine, RegistryView::k64,
+                                "SOFTWARE\\Microsoft\\Internet Explorer"},
+                               "svcVersion")) {
+      ie_version = v->as_text();
+    }
+  } catch (const RegistryError&) {
+  }
+  rows.push_back({"ie11", ie_version.empty() ? "no IE11 registered (svcVersion missing)"
+                                             : "IE " + ie_version,
+                  !ie_version.empty()});
+  const bool elevated = process_is_elevated();
+  rows.push_back({"elevated", elevated ? "yes (machine-wide values can be set)"
+                                       : "no (machine-wide values are only checked)",
+                  true});
+  for (const auto& spec : ie_profiles()) {
+    std::vector<std::string> lacks;
+    const auto iexplore = system_iexplore(spec);
+    if (!std::filesystem::exists(iexplore)) lacks.push_back(iexplore.string() + " missing");
+    if (spec.driver_supported && spec.default_drive == IeDriveMode::kDriver) {
+      std::filesystem::path driver = iedriver_override;
+      if (driver.empty()) driver = harness_folder() / "drivers" / iedriver_relative_path(spec);
+      wchar_t found[MAX_PATH];
+      const bool on_path = iedriver_override.empty() &&
+                           ::SearchPathW(nullptr, L"IEDriverServer.exe", nullptr, MAX_PATH, found,
+                                         nullptr) != 0;
+      if (!std::filesystem::exists(driver) && !on_path) {
+        lacks.push_back(fmt::format("IEDriverServer {}-bit (drivers\\{}; or --iedriver)",
+                                    spec.driver_bits, spec.driver_bits == 64 ? "x64" : "x86"));
+      }
+    }
+    int to_set = 0;
+    for (const auto& check : check_ie_registry(registry, spec, elevated)) {
+      if (check.satisfied) continue;
+      if (check.fixable) ++to_set;
+      else lacks.push_back(check.problem);
+    }
+    std::string value = lacks.empty() ? "ready" : "missing: " + fmt::format("{}", fmt::join(lacks, "; "));
+    if (to_set > 0) value += fmt::format(" ({} registry value(s) set for the run, restored after)", to_set);
+    rows.push_back({spec.name, value, lacks.empty()});
+  }
+  return rows;
+}
+
 }  // namespace harness

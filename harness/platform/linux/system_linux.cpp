@@ -73,4 +73,8 @@ void install_stop_handlers(std::atomic<bool>& stop) {
   signal(SIGPIPE, SIG_IGN);
 }
 
+std::vector<std::string> restore_registry_left_by_dead_harnesses(const std::filesystem::path&) {
+  return {};  // no registry here
+}
+
 }  // namespace harness

@@ -54,6 +54,7 @@ bool process_is_elevated() {
 
 #include "harness/platform/process.hpp"
 #include "harness/platform/system.hpp"
+#include "harness/platform/windows/registry_windows.hpp"
 
 namespace harness {
 
@@ -126,6 +127,24 @@ BOOL WINAPI on_console_event(DWORD) {
   ::ExitProcess(130);
 }
 }  // namespace
+
+std::vector<std::string> restore_registry_left_by_dead_harnesses(const std::filesystem::path& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  try {
+    for (const auto& report : restore_stale_journals(dir)) {
+      std::string text = "run " + report.run_id + ": " + std::to_string(report.restored) +
+                         " registry value(s) restored from " + report.journal.string();
+      for (const auto& failure : report.failures) text += "; NOT restored: " + failure;
+      out.push_back(text);
+    }
+  } catch (const std::exception& e) {
+    out.push_back(std::string("the registry journals in ") + dir.string() +
+                  " could not be restored: " + e.what());
+  }
+  return out;
+}
 
 void install_stop_handlers(std::atomic<bool>& stop) {
   g_stop = &stop;
