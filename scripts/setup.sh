@@ -24,7 +24,7 @@ PACKAGES="
 # The Windows libraries (SQLite, yaml-cpp, ...) are then built from Debian's source packages by
 # scripts/windows-deps.sh (tcl: SQLite's amalgamation is generated with tclsh).
 if [ "${HARNESS_WINDOWS:-0}" = "1" ]; then
-  PACKAGES="$PACKAGES g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine wine64 tcl zip"
+  PACKAGES="$PACKAGES g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine wine64 tcl zip python3"
 fi
 
 SUDO=""

@@ -185,6 +185,91 @@ else
   SKIPPED=$((SKIPPED + 1))
 fi
 
+# ---- harness.exe itself ---------------------------------------------------------------------
+# --version and doctor: the program starts, prints, and doctor names every IE profile with what
+# this machine lacks (no IE11, no IEDriverServer under Wine).
+smoke() {  # label build-folder
+  label=$1 dir=$2
+  log=$WINE_DIR/smoke-$label.log
+  ok=1
+  { echo "\$ harness.exe --version"
+    timeout 300 "$WINE64" "$dir/bin/harness.exe" --version </dev/null 2>&1 | tr -d '\r'
+    echo "\$ harness.exe doctor"
+    HARNESS_STATE_DIR=$(winpath "$WINE_DIR/state-$label") timeout 300 "$WINE64" "$dir/bin/harness.exe" doctor \
+      --db "$(winpath "$WINE_DIR/doctor-$label.db")" </dev/null 2>&1 | tr -d '\r'
+  } >"$log" || true
+  grep -q '^harness [0-9]' "$log" || { echo "  no version line" >>"$log"; ok=0; }
+  for profile in ie11-x86 ie11-x64 ie11-x64-epm edge-iemode; do
+    grep -q "^$profile " "$log" || { echo "  doctor does not list $profile" >>"$log"; ok=0; }
+  done
+  sed 's/^/  /' "$log"
+  if [ "$ok" = 1 ]; then
+    echo "$label: harness.exe --version and doctor passed"
+    PASSED=$((PASSED + 1))
+  else
+    echo "$label: harness.exe --version/doctor FAILED (see $log)"
+    FAILED=$((FAILED + 1))
+    FAILURES="$FAILURES\n  $label: harness.exe --version/doctor"
+  fi
+}
+
+# `harness.exe run scenarios/synthetic-ie.yaml` on one IE profile whose browser is the synthetic
+# IE, then tests/windows/check_synthetic_ie_run.py on what it wrote (summary.json, report.html,
+# the SQLite store) and the Linux harness's `report` over the same folder: one store format for
+# both systems. Sets E2E_DONE to the iterations the run completed.
+e2e_run() {  # label harness-build-folder iexplore-build-folder profile bits [checker args...]
+  label=$1 hdir=$2 idir=$3 profile=$4 bits=$5
+  shift 5
+  out=$WINE_DIR/e2e-$label
+  log=$WINE_DIR/e2e-$label.log
+  rm -rf "$out"
+  mkdir -p "$out/state"
+  say "harness.exe run scenarios/synthetic-ie.yaml --browser $profile under Wine"
+  rc=0
+  HARNESS_STATE_DIR=$(winpath "$out/state") timeout 2400 "$WINE64" "$hdir/bin/harness.exe" run \
+    "$(winpath "$ROOT/scenarios/synthetic-ie.yaml")" --browser "$profile" \
+    --ie-binary "$(winpath "$idir/bin/iexplore.exe")" --out "$(winpath "$out/results")" \
+    --db "$(winpath "$out/results/harness.db")" </dev/null >"$out/stdout" 2>"$log" || rc=$?
+  run_dir=$(ls -d "$out"/results/*-synthetic-ie-* 2>/dev/null | head -1)
+  E2E_DONE=$(sed -n 's/.*"iterations_completed": *\([0-9]*\).*/\1/p' "$run_dir/summary.json" 2>/dev/null | head -1)
+  ok=1
+  if [ -z "$run_dir" ]; then
+    echo "  no run folder (harness.exe exit code $rc)"
+    ok=0
+  else
+    python3 "$ROOT/tests/windows/check_synthetic_ie_run.py" "$run_dir" "$out/results/harness.db" \
+      --bits "$bits" --harness-exit "$rc" "$@" >"$out/check.log" 2>&1 || ok=0
+    sed 's/^/  /' "$out/check.log"
+    if [ -x "$ROOT/build/harness" ]; then
+      "$ROOT/build/harness" report "$out/results" >"$out/linux-report.log" 2>&1 ||
+        { echo "  the Linux harness cannot report the Windows run (see $out/linux-report.log)"; ok=0; }
+    fi
+  fi
+  if [ "$ok" = 1 ]; then
+    echo "$label: harness.exe end-to-end run passed"
+    PASSED=$((PASSED + 1))
+  else
+    tail -20 "$log" | sed 's/^/  | /'
+    echo "$label: harness.exe end-to-end run FAILED (see $log and $out)"
+    FAILED=$((FAILED + 1))
+    FAILURES="$FAILURES\n  $label: harness.exe end-to-end run"
+  fi
+}
+
+smoke harness-x64 "$WIN64"
+if [ "$X86" = 1 ]; then
+  smoke harness-x86 "$WIN32"
+  # The customer's tab: 32-bit, out of address space; then the same workload in a 64-bit tab.
+  e2e_run e2e-ie11-x86 "$WIN64" "$WIN32" ie11-x86 32
+  x86_death=$E2E_DONE
+  e2e_run e2e-ie11-x64 "$WIN64" "$WIN64" ie11-x64 64 ${x86_death:+--x86-death "$x86_death"}
+else
+  echo "harness-x86: skipped: $NO_X86"
+  echo "e2e-ie11-x86: skipped: $NO_X86"
+  SKIPPED=$((SKIPPED + 2))
+  e2e_run e2e-ie11-x64 "$WIN64" "$WIN64" ie11-x64 64
+fi
+
 # ---- registry journal: SIGKILL -------------------------------------------------------------
 sigkill_test() {  # label build-folder
   label=$1 victim=$2/bin/regjournal_victim.exe

@@ -79,6 +79,9 @@ struct EndReport {
   std::vector<ProcessIdentity> survivors;  // still alive after every attempt (should be empty)
   bool temp_removed = true;
   std::string temp_dir;
+  // What else the session undid at its end, for the run's browser_ended event (IE: the
+  // registry values it had applied and put back).
+  nlohmann::json details = nlohmann::json::object();
 };
 
 class BrowserSession {

@@ -70,9 +70,9 @@ int run_doctor_command(const DoctorCommandOptions& o) {
   };
   row("profiles", fmt::format("{}", fmt::join(browser_profile_names(), ", ")));
   // Chromium is the browser of the Linux build; on Windows, harness.exe is for IE (Chromium
-  // rows only when its binaries are there).
+  // rows only when --chromium names one: the Linux default path means nothing there).
   const bool ie_here = ie_sessions_available();
-  if (!ie_here || is_executable(o.chromium)) {
+  if (!ie_here || o.chromium != DoctorCommandOptions{}.chromium) {
     const std::string chromium = version_of(o.chromium);
     const std::string chromedriver = version_of(o.chromedriver);
     if (!ie_here) {

@@ -136,6 +136,7 @@ std::size_t recover_abandoned_runs(const std::filesystem::path& journal_dir, std
     std::filesystem::rename(note, claimed, ec);
     if (ec) continue;
     std::string text = read_text(claimed);
+    std::erase(text, '\r');  // a note written on Windows in text mode
     while (!text.empty() && text.back() == '\n') text.pop_back();
     err << "harness: " << text << "\n";
     std::filesystem::remove(claimed, ec);

@@ -233,10 +233,17 @@ void RunExecution::stop_browser() {
     event("cleanup_failed", fmt::format("the temporary profile {} could not be removed",
                                         report.temp_dir));
   }
+  nlohmann::json details = report.details;
+  details["processes_seen"] = report.processes_seen;
+  std::string registry;
+  if (details.contains("registry_restored")) {
+    registry = fmt::format("; registry: {} value(s) applied, {} restored",
+                           details.value("registry_applied", 0), details.value("registry_restored", 0));
+  }
   event("browser_ended",
-        fmt::format("{} processes seen; {}", report.processes_seen,
-                    report.survivors.empty() ? "all ended" : "some survived"),
-        {{"processes_seen", report.processes_seen}});
+        fmt::format("{} processes seen; {}{}", report.processes_seen,
+                    report.survivors.empty() ? "all ended" : "some survived", registry),
+        details);
 }
 
 // ---- what every sample is checked for: peak, ceiling and data limits, dump rules ----

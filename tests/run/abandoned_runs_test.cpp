@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "harness/store/store.hpp"
+#include "tests/remove_at_end.hpp"
 
 namespace harness {
 namespace {
@@ -21,6 +22,7 @@ TEST(AbandonedRuns, ARunningRunIsClosedAsInterruptedInTheStoreAndItsSummary) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("harness-abandoned-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
+  const testing::RemoveAtEnd remove_at_end{dir};  // after the store is closed
   const auto run_dir = dir / "run-1";
   std::filesystem::create_directories(run_dir);
   {
@@ -76,7 +78,6 @@ TEST(AbandonedRuns, ARunningRunIsClosedAsInterruptedInTheStoreAndItsSummary) {
 
   // Closing twice changes nothing.
   EXPECT_THAT(close_interrupted_run(reaped, "this harness"), HasSubstr("already closed"));
-  std::filesystem::remove_all(dir);
 }
 
 TEST(AbandonedRuns, TheNextHarnessPrintsTheWatchersNotesOnce) {

@@ -1,5 +1,6 @@
 // The recorder writes to a real SQLite file and real CSV files while records arrive.
 #include "harness/run/recorder.hpp"
+#include "tests/remove_at_end.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@ TEST(Recorder, PersistsRecordsBeforeTheRunEnds) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("harness-recorder-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
+  const testing::RemoveAtEnd remove_at_end{dir};  // after the store is closed
   Store store(dir / "harness.db");
   RunInfo run;
   run.id = "r1";
@@ -56,7 +58,6 @@ TEST(Recorder, PersistsRecordsBeforeTheRunEnds) {
   recorder.flush();
   EXPECT_NE(read(dir / "r1" / "summary.json").find("\"run_id\": \"r1\""), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(dir / "r1" / "summary.json.tmp"));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "harness/scenario/loader.hpp"
+#include "harness/browser/profile.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -257,11 +258,13 @@ TEST(ScenarioLoader, UnreadableFileIsAnInputError) {
 }
 
 TEST(ScenarioLoader, ShippedScenariosAreValid) {
+  LoadOptions options;
+  options.known_browsers = browser_profile_names();  // as `harness run` loads them
   for (const auto& entry :
        std::filesystem::directory_iterator(std::filesystem::path(HARNESS_SOURCE_DIR) / "scenarios")) {
     if (entry.path().extension() != ".yaml") continue;
     SCOPED_TRACE(entry.path().string());
-    EXPECT_NO_THROW(load_scenario(entry.path()));
+    EXPECT_NO_THROW(load_scenario(entry.path(), options));
   }
 }
 

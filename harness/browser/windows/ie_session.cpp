@@ -365,6 +365,9 @@ class IeSession final : public BrowserSession, public GarbageCollector {
     }
     if (journal_) {
       const RestoreReport restored = journal_->restore();
+      report.details["registry_applied"] = registry_changed_;
+      report.details["registry_restored"] = restored.restored;
+      report.details["registry_restore_failures"] = restored.failures;
       if (!restored.complete()) {
         spdlog::error("registry values not restored ({}): {}; the next harness retries",
                       journal_->file().string(), fmt::join(restored.failures, "; "));
