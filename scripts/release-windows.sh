@@ -43,7 +43,7 @@ for preset in windows-x64 windows-x86; do
       { tail -30 "$OUT/$preset.configure.log" >&2; die "configuring $preset failed"; }
   fi
   say "building harness.exe and the synthetic IE ($preset)"
-  cmake --build --preset "$preset" -j "$JOBS" --target harness iexplore >"$OUT/$preset.build.log" 2>&1 ||
+  cmake --build --preset "$preset" -j "$JOBS" --target harness ietab >"$OUT/$preset.build.log" 2>&1 ||
     { tail -40 "$OUT/$preset.build.log" >&2; die "building $preset failed (see $OUT/$preset.build.log)"; }
 done
 

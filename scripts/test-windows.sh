@@ -226,7 +226,10 @@ e2e_run() {  # label harness-build-folder iexplore-build-folder profile bits [ch
   mkdir -p "$out/state"
   say "harness.exe run scenarios/synthetic-ie.yaml --browser $profile under Wine"
   rc=0
-  HARNESS_STATE_DIR=$(winpath "$out/state") timeout 2400 "$WINE64" "$hdir/bin/harness.exe" run \
+  # WINEDLLOVERRIDES: Wine has a builtin iexplore.exe and answers version queries about any file
+  # of that name with its own resource; "n" makes it read the synthetic IE's.
+  WINEDLLOVERRIDES="iexplore.exe=n" HARNESS_STATE_DIR=$(winpath "$out/state") timeout 2400 \
+    "$WINE64" "$hdir/bin/harness.exe" run \
     "$(winpath "$ROOT/scenarios/synthetic-ie.yaml")" --browser "$profile" \
     --ie-binary "$(winpath "$idir/bin/iexplore.exe")" --out "$(winpath "$out/results")" \
     --db "$(winpath "$out/results/harness.db")" </dev/null >"$out/stdout" 2>"$log" || rc=$?

@@ -183,8 +183,11 @@ bool RunExecution::start_browser() {
     std::lock_guard lock(session_mutex_);
     session_ = std::move(session);
   }
-  event("browser_started", fmt::format("{} {} with driver {}", info.browser,
-                                       session_->browser_version(), session_->driver_version()),
+  const std::string driver = session_->driver_version();
+  event("browser_started",
+        fmt::format("{} {} {}", info.browser, session_->browser_version(),
+                    plan_.drive == DriveMode::kPage ? std::string("in page mode (no driver)")
+                                                    : "with driver " + driver),
         session_->environment());
   // What the browser found at start that the run's record should carry (a plugin its tabs
   // cannot load, a driver of the wrong bitness): findings, not errors.

@@ -54,7 +54,9 @@ reached = (ceiling.get("reached") or {}).get("iteration")
 early = (ceiling.get("early_projection") or {}).get("iteration")
 env = s.get("environment") or {}
 
-# The browser the run says it drove, and that it was ours.
+# The browser the run says it drove — the synthetic IE, never called IE — and that it was ours.
+check(str(s.get("browser_version", "")).startswith("synthetic IE"),
+      f"browser version {s.get('browser_version')!r}, not the synthetic IE's")
 check(events_of("browser_started"), "no browser_started event")
 ended = events_of("browser_ended")
 if check(ended, "no browser_ended event"):
@@ -109,7 +111,7 @@ report = run_dir / "report.html"
 if check(report.is_file(), "no report.html"):
     html = report.read_text(encoding="utf-8", errors="replace")
     check("<svg" in html, "report.html has no chart")
-    check("synthetic" in html.lower() or "ie11-" in html, "report.html does not name the profile")
+    check("synthetic IE" in html, "report.html does not call the browser the synthetic IE")
 
 # The store: the run, its samples of the tab, its checkpoints.
 try:
@@ -126,7 +128,7 @@ except sqlite3.Error as e:
 print(f"[ figures  ] synthetic IE {args.bits}-bit ({s.get('browser')}): {status}, {done}/{planned} "
       f"iterations, curve {points[0][1] / 2**20:.0f} -> {points[-1][1] / 2**20:.0f} MiB"
       if len(points) >= 2 else f"[ figures  ] synthetic IE {args.bits}-bit: {status}, no curve", end="")
-print(f", ceiling reached at {reached}, early projection {early}"
+print(f", ceiling reached at {reached}, early projection {early if early is None else round(early, 1)}"
       f"{f', died in iteration {death}' if death else ''}, {samples} samples, "
       f"{s.get('duration_s', 0):.0f} s; reason: {s.get('reason') or '-'}")
 for f in failures:

@@ -145,6 +145,48 @@ std::string file_version(const std::filesystem::path& file) {
                      HIWORD(info->dwFileVersionLS), LOWORD(info->dwFileVersionLS));
 }
 
+// The ProductName of a file's version resource ("Internet Explorer"; "synthetic IE" for
+// tools/ietab), in its first translation; empty when it has none.
+std::string file_product_name(const std::filesystem::path& file) {
+  DWORD handle = 0;
+  const DWORD size = ::GetFileVersionInfoSizeW(file.wstring().c_str(), &handle);
+  if (size == 0) return "";
+  std::vector<char> data(size);
+  if (!::GetFileVersionInfoW(file.wstring().c_str(), 0, size, data.data())) return "";
+  struct Translation {
+    WORD language;
+    WORD code_page;
+  };
+  Translation* translation = nullptr;
+  UINT length = 0;
+  if (!::VerQueryValueW(data.data(), L"\\VarFileInfo\\Translation",
+                        reinterpret_cast<void**>(&translation), &length) ||
+      length < sizeof(Translation)) {
+    return "";
+  }
+  const std::wstring key = std::wstring(L"\\StringFileInfo\\") +
+                           to_wide(fmt::format("{:04x}{:04x}", translation->language,
+                                               translation->code_page)) +
+                           L"\\ProductName";
+  wchar_t* name = nullptr;
+  if (!::VerQueryValueW(data.data(), key.c_str(), reinterpret_cast<void**>(&name), &length) ||
+      !name || length == 0) {
+    return "";
+  }
+  return from_wide(std::wstring(name, wcsnlen(name, length)));
+}
+
+// The browser's version as the run records it: IE's file version, or another program's product
+// name with it (the synthetic IE is never reported as IE).
+std::string browser_version_of(const std::filesystem::path& binary) {
+  const std::string version = file_version(binary);
+  const std::string product = file_product_name(binary);
+  if (!product.empty() && product.find("Internet Explorer") == std::string::npos) {
+    return version.empty() ? product : product + " " + version;
+  }
+  return version.empty() ? "unknown (" + binary.filename().string() + ")" : version;
+}
+
 std::string program_files(bool x86) {
   wchar_t buffer[MAX_PATH];
   const wchar_t* name = x86 ? L"ProgramFiles(x86)" : L"ProgramW6432";
@@ -239,6 +281,7 @@ class IeSession final : public BrowserSession, public GarbageCollector {
                 {"drive", webdriver_ ? "driver" : "page"},
                 {"ie_binary", ie_binary_.string()},
                 {"ie_binary_version", file_version(ie_binary_)},
+                {"ie_binary_product", file_product_name(ie_binary_)},
                 {"root_pid", root_ ? root_->pid() : 0},
                 {"temporary_profile", temp_dir_.string()},
                 {"dumps_dir", dumps_dir_.string()},
@@ -512,8 +555,7 @@ class IeSession final : public BrowserSession, public GarbageCollector {
     root_ = ChildProcess::launch(spec);
     if (options.journal) options.journal->add_group(root_->identity());
     tree_ = std::make_unique<ProcessTree>(ie_process_tree_options(profile_, {root_->pid()}));
-    browser_version_ = file_version(ie_binary_);
-    if (browser_version_.empty()) browser_version_ = "unknown (" + ie_binary_.filename().string() + ")";
+    browser_version_ = browser_version_of(ie_binary_);
   }
 
   void watch_tabs() {
