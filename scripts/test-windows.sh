@@ -63,10 +63,9 @@ fi
 HARNESS_DEPS_PROOF=0 scripts/windows-deps.sh >"$WINE_DIR/windows-deps.log" 2>&1 ||
   { tail -30 "$WINE_DIR/windows-deps.log" >&2; die "building the Windows libraries failed (see $WINE_DIR/windows-deps.log)"; }
 build() {  # preset folder
-  if [ ! -f "$2/build.ninja" ]; then
-    cmake --preset "$1" >"$WINE_DIR/$1.configure.log" 2>&1 ||
-      { cat "$WINE_DIR/$1.configure.log" >&2; die "configuring $1 failed"; }
-  fi
+  # Configured every time (seconds): a folder configured by an older preset gets its settings.
+  cmake --preset "$1" >"$WINE_DIR/$1.configure.log" 2>&1 ||
+    { cat "$WINE_DIR/$1.configure.log" >&2; die "configuring $1 failed"; }
   say "building $1"
   cmake --build --preset "$1" -j "$JOBS" >"$WINE_DIR/$1.build.log" 2>&1 ||
     { tail -50 "$WINE_DIR/$1.build.log" >&2; die "building $1 failed"; }
@@ -243,6 +242,8 @@ e2e_run() {  # label harness-build-folder iexplore-build-folder profile bits [ch
     python3 "$ROOT/tests/windows/check_synthetic_ie_run.py" "$run_dir" "$out/results/harness.db" \
       --bits "$bits" --harness-exit "$rc" "$@" >"$out/check.log" 2>&1 || ok=0
     sed 's/^/  /' "$out/check.log"
+    # Full dumps of a 1-2 GB tab: checked, then removed (disk).
+    find "$out" -name '*.dmp' -delete
     if [ -x "$ROOT/build/harness" ]; then
       "$ROOT/build/harness" report "$out/results" >"$out/linux-report.log" 2>&1 ||
         { echo "  the Linux harness cannot report the Windows run (see $out/linux-report.log)"; ok=0; }

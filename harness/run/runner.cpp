@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "harness/drive/cdp_client.hpp"
@@ -341,9 +342,20 @@ void RunExecution::add_dump(const DumpRecord& record) {
   summary_.dumps.push_back(record);
 }
 
-// Chromium's minidumps (crashpad keeps them under dumps/pending, completed...).
+// Chromium's minidumps (crashpad keeps them under dumps/pending, completed...). Files the dump
+// rules wrote are not crash evidence (on Windows they are minidumps too, in the same folder).
 void RunExecution::index_minidumps() {
+  std::set<std::string> by_rules;
+  {
+    std::lock_guard lock(events_->mutex());
+    for (const auto& d : summary_.dumps) {
+      by_rules.insert(std::filesystem::path(d.file).lexically_normal().generic_string());
+    }
+  }
   for (const auto& file : find_minidumps(dir_)) {
+    if (by_rules.count(std::filesystem::path(file.relative).lexically_normal().generic_string())) {
+      continue;
+    }
     add_dump(DumpRecord{now_ms(), iteration_.load(), "minidump", hung_ ? "on_hang" : "crash", "",
                         0, file.relative, file.size_bytes});
   }

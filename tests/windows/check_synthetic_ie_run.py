@@ -106,6 +106,32 @@ else:
         check(abs(early - reached) <= 0.10 * reached,
               f"early projection {early} not within 10 % of the ceiling crossing at {reached}")
 
+# The dump rule's minidumps: full-memory dumps of the tab, each after the sample that passed
+# its threshold. Wine cannot dump a 32-bit (WoW64) process: there a dump_failed event with its
+# reason is what the run must show.
+dumps = s.get("dumps") or []
+if args.bits == 64 or dumps:
+    if check(len(dumps) >= 1, "no minidump written"):
+        check(all(d.get("rule") not in ("crash", "on_hang") for d in dumps) or status == "crashed",
+              f"a rule's dump is listed as crash evidence: {dumps}")
+        for i, d in enumerate(dumps):
+            f = run_dir / d["file"].replace("\\", "/")
+            check(d.get("kind") == "minidump" and f.suffix == ".dmp", f"dump {d} is not a minidump")
+            if check(f.is_file(), f"dump file {f} missing"):
+                with open(f, "rb") as fh:
+                    check(fh.read(4) == b"MDMP", f"{f} is not a minidump (no MDMP signature)")
+                # The first dump holds the whole tab (full memory). Wine 8 writes later, larger
+                # ones short (57 MiB for a 1.1 GB tab, seen here): their sizes are figures, to
+                # compare with procdump -ma on a Windows VM (docs/windows-lab.md section 6).
+                if i == 0:
+                    check(f.stat().st_size >= 0.5 * d["value_bytes"],
+                          f"{f} has {f.stat().st_size} bytes for a tab of {d['value_bytes']:.0f}: not a full dump")
+else:
+    check(events_of("dump_failed") and all(e.get("message") for e in events_of("dump_failed")),
+          "neither a dump nor a dump_failed event with its reason")
+dump_files = [run_dir / d["file"].replace("\\", "/") for d in dumps]
+dump_figures = ", ".join(f"{f.name} {f.stat().st_size / 2**20:.0f} MiB" for f in dump_files if f.is_file())
+
 # The saved files.
 report = run_dir / "report.html"
 if check(report.is_file(), "no report.html"):
@@ -130,6 +156,7 @@ print(f"[ figures  ] synthetic IE {args.bits}-bit ({s.get('browser')}): {status}
       if len(points) >= 2 else f"[ figures  ] synthetic IE {args.bits}-bit: {status}, no curve", end="")
 print(f", ceiling reached at {reached}, early projection {early if early is None else round(early, 1)}"
       f"{f', died in iteration {death}' if death else ''}, {samples} samples, "
+      f"dumps: {dump_figures or 'none'}, "
       f"{s.get('duration_s', 0):.0f} s; reason: {s.get('reason') or '-'}")
 for f in failures:
     print(f"  FAILED: {f}")
