@@ -38,10 +38,8 @@ mkdir -p "$OUT"
 scripts/windows-deps.sh >"$OUT/windows-deps.log" 2>&1 ||
   { tail -30 "$OUT/windows-deps.log" >&2; die "building the Windows libraries failed (see $OUT/windows-deps.log)"; }
 for preset in windows-x64 windows-x86; do
-  if [ ! -f "build-$preset/build.ninja" ]; then
-    cmake --preset "$preset" >"$OUT/$preset.configure.log" 2>&1 ||
-      { tail -30 "$OUT/$preset.configure.log" >&2; die "configuring $preset failed"; }
-  fi
+  cmake --preset "$preset" >"$OUT/$preset.configure.log" 2>&1 ||
+    { tail -30 "$OUT/$preset.configure.log" >&2; die "configuring $preset failed"; }
   say "building harness.exe and the synthetic IE ($preset)"
   cmake --build --preset "$preset" -j "$JOBS" --target harness ietab >"$OUT/$preset.build.log" 2>&1 ||
     { tail -40 "$OUT/$preset.build.log" >&2; die "building $preset failed (see $OUT/$preset.build.log)"; }

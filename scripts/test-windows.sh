@@ -114,6 +114,17 @@ PASSED=0
 FAILED=0
 SKIPPED=0
 FAILURES=""
+# One check's result: "label: what passed", or "label: what FAILED (see where)" and counted.
+verdict() {  # ok(1|0) label what where
+  if [ "$1" = 1 ]; then
+    echo "$2: $3 passed"
+    PASSED=$((PASSED + 1))
+  else
+    echo "$2: $3 FAILED (see $4)"
+    FAILED=$((FAILED + 1))
+    FAILURES="$FAILURES\n  $2: $3"
+  fi
+}
 
 # ---- GoogleTest suites ---------------------------------------------------------------------
 run_suite() {  # label build-folder minimum-tests [VAR=value...]
@@ -202,14 +213,7 @@ smoke() {  # label build-folder
     grep -q "^$profile " "$log" || { echo "  doctor does not list $profile" >>"$log"; ok=0; }
   done
   sed 's/^/  /' "$log"
-  if [ "$ok" = 1 ]; then
-    echo "$label: harness.exe --version and doctor passed"
-    PASSED=$((PASSED + 1))
-  else
-    echo "$label: harness.exe --version/doctor FAILED (see $log)"
-    FAILED=$((FAILED + 1))
-    FAILURES="$FAILURES\n  $label: harness.exe --version/doctor"
-  fi
+  verdict "$ok" "$label" "harness.exe --version and doctor" "$log"
 }
 
 # `harness.exe run scenarios/synthetic-ie.yaml` on one IE profile whose browser is the synthetic
@@ -249,15 +253,8 @@ e2e_run() {  # label harness-build-folder iexplore-build-folder profile bits [ch
         { echo "  the Linux harness cannot report the Windows run (see $out/linux-report.log)"; ok=0; }
     fi
   fi
-  if [ "$ok" = 1 ]; then
-    echo "$label: harness.exe end-to-end run passed"
-    PASSED=$((PASSED + 1))
-  else
-    tail -20 "$log" | sed 's/^/  | /'
-    echo "$label: harness.exe end-to-end run FAILED (see $log and $out)"
-    FAILED=$((FAILED + 1))
-    FAILURES="$FAILURES\n  $label: harness.exe end-to-end run"
-  fi
+  [ "$ok" = 1 ] || tail -20 "$log" | sed 's/^/  | /'
+  verdict "$ok" "$label" "harness.exe end-to-end run" "$log and $out"
 }
 
 smoke harness-x64 "$WIN64"
@@ -306,14 +303,8 @@ sigkill_test() {  # label build-folder
   ls "$journals"/regjournal.*.done >/dev/null 2>&1 || { echo "journal not marked done" >>"$log"; ok=0; }
   step cleanup --root "$root" || true
   sed 's/^/  /' "$log"
-  if [ "$ok" = 1 ] && grep -q 'before state: OK' "$log" && grep -q 'restored journal .*: 7 values' "$log"; then
-    echo "$label: registry journal SIGKILL test passed"
-    PASSED=$((PASSED + 1))
-  else
-    echo "$label: registry journal SIGKILL test FAILED (see $log)"
-    FAILED=$((FAILED + 1))
-    FAILURES="$FAILURES\n  $label: registry journal SIGKILL test"
-  fi
+  grep -q 'before state: OK' "$log" && grep -q 'restored journal .*: 7 values' "$log" || ok=0
+  verdict "$ok" "$label" "registry journal SIGKILL test" "$log"
   rm -rf "$journals" "$log.apply"
 }
 

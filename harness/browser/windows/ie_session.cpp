@@ -130,12 +130,19 @@ int free_loopback_port() {
 }
 
 // "11.0.19041.1" from a file's version resource; "" without one.
-std::string file_version(const std::filesystem::path& file) {
+// A file's version resource; empty when it has none.
+std::vector<char> version_info(const std::filesystem::path& file) {
   DWORD handle = 0;
   const DWORD size = ::GetFileVersionInfoSizeW(file.wstring().c_str(), &handle);
-  if (size == 0) return "";
+  if (size == 0) return {};
   std::vector<char> data(size);
-  if (!::GetFileVersionInfoW(file.wstring().c_str(), 0, size, data.data())) return "";
+  if (!::GetFileVersionInfoW(file.wstring().c_str(), 0, size, data.data())) return {};
+  return data;
+}
+
+std::string file_version(const std::filesystem::path& file) {
+  std::vector<char> data = version_info(file);
+  if (data.empty()) return "";
   VS_FIXEDFILEINFO* info = nullptr;
   UINT length = 0;
   if (!::VerQueryValueW(data.data(), L"\\", reinterpret_cast<void**>(&info), &length) || !info) {
@@ -148,11 +155,8 @@ std::string file_version(const std::filesystem::path& file) {
 // The ProductName of a file's version resource ("Internet Explorer"; "synthetic IE" for
 // tools/ietab), in its first translation; empty when it has none.
 std::string file_product_name(const std::filesystem::path& file) {
-  DWORD handle = 0;
-  const DWORD size = ::GetFileVersionInfoSizeW(file.wstring().c_str(), &handle);
-  if (size == 0) return "";
-  std::vector<char> data(size);
-  if (!::GetFileVersionInfoW(file.wstring().c_str(), 0, size, data.data())) return "";
+  std::vector<char> data = version_info(file);
+  if (data.empty()) return "";
   struct Translation {
     WORD language;
     WORD code_page;
