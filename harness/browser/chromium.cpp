@@ -26,6 +26,7 @@
 #include "harness/platform/cleanup_journal.hpp"
 #include "harness/platform/process.hpp"
 #include "harness/platform/system.hpp"
+#include "harness/platform/teardown.hpp"
 
 namespace harness {
 
@@ -467,27 +468,13 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
       // Anything that left the driver's process group (crashpad handlers detach with setsid)
       // is ended by its recorded PID and start time.
       for (const auto& id : seen) kill_process(id);
-      const auto deadline = std::chrono::steady_clock::now() + kSurvivorWait;
-      for (;;) {
-        report.survivors.clear();
-        for (const auto& id : seen) {
-          if (process_alive(id)) report.survivors.push_back(id);
-        }
-        if (report.survivors.empty() || std::chrono::steady_clock::now() > deadline) break;
-        std::this_thread::sleep_for(milliseconds(50));
-      }
+      report.survivors = wait_until_gone(seen, kSurvivorWait);
     }
     if (!temp_dir_.empty()) {
-      std::error_code ec;
-      for (int attempt = 0; attempt < 5; ++attempt) {
-        std::filesystem::remove_all(temp_dir_, ec);
-        if (!std::filesystem::exists(temp_dir_)) break;
-        std::this_thread::sleep_for(milliseconds(100));
-      }
-      report.temp_removed = !std::filesystem::exists(temp_dir_);
+      std::string error;
+      report.temp_removed = remove_folder(temp_dir_, 5, milliseconds(100), &error);
       if (!report.temp_removed) {
-        spdlog::warn("could not remove the temporary profile {}: {}", temp_dir_.string(),
-                     ec.message());
+        spdlog::warn("could not remove the temporary profile {}: {}", temp_dir_.string(), error);
       }
     }
     end_report_ = report;

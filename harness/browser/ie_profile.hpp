@@ -12,7 +12,14 @@
 
 namespace harness {
 
+// One profile class for every system (browser/ie_profile.cpp); the session is the system's.
 std::unique_ptr<BrowserProfile> make_ie_profile(const IeProfileSpec& spec);
+
+// Starts a session of the profile (Windows: registry, IEDriverServer or iexplore.exe; elsewhere
+// throws LaunchError saying it needs harness.exe on Windows). Throws LaunchError on failure,
+// having ended whatever it started.
+std::unique_ptr<BrowserSession> launch_ie_session(const IeProfileSpec& spec,
+                                                  const LaunchOptions& options);
 
 // True where IE sessions run (Windows builds).
 bool ie_sessions_available();

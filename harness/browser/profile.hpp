@@ -79,8 +79,9 @@ struct EndReport {
   std::vector<ProcessIdentity> survivors;  // still alive after every attempt (should be empty)
   bool temp_removed = true;
   std::string temp_dir;
-  // What else the session undid at its end, for the run's browser_ended event (IE: the
-  // registry values it had applied and put back).
+  // What else the session undid at its end, for the run's browser_ended event: a phrase for
+  // its message and the figures (IE: "registry: 6 value(s) applied, 6 restored").
+  std::string note;
   nlohmann::json details = nlohmann::json::object();
 };
 

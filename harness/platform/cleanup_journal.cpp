@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "harness/platform/atomic_file.hpp"
+#include "harness/platform/teardown.hpp"
 
 namespace harness {
 
@@ -185,22 +186,13 @@ ReapedRun reap(const JournalContents& journal) {
   // group with setsid).
   for (const auto& g : journal.groups) kill_process_group(g);
   for (const auto& p : journal.processes) kill_process(p);
-  out.processes_ended = ended.size();
-  const auto deadline = std::chrono::steady_clock::now() + kReapWait;
-  for (;;) {
-    out.survivors.clear();
-    for (const auto& p : ended) {
-      if (process_alive(p)) out.survivors.push_back(p);
-    }
-    if (out.survivors.empty() || std::chrono::steady_clock::now() > deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  out.processes_ended -= out.survivors.size();
+  out.survivors = wait_until_gone(ended, kReapWait);
+  out.processes_ended = ended.size() - out.survivors.size();
   for (const auto& dir : journal.temp_dirs) {
     std::error_code ec;
     if (!std::filesystem::exists(dir, ec)) continue;
-    std::filesystem::remove_all(dir, ec);
-    (std::filesystem::exists(dir, ec) ? out.temp_dirs_left : out.temp_dirs_removed).push_back(dir);
+    (remove_folder(dir, 1, std::chrono::milliseconds(0)) ? out.temp_dirs_removed : out.temp_dirs_left)
+        .push_back(dir);
   }
   return out;
 }

@@ -239,14 +239,10 @@ void RunExecution::stop_browser() {
   }
   nlohmann::json details = report.details;
   details["processes_seen"] = report.processes_seen;
-  std::string registry;
-  if (details.contains("registry_restored")) {
-    registry = fmt::format("; registry: {} value(s) applied, {} restored",
-                           details.value("registry_applied", 0), details.value("registry_restored", 0));
-  }
   event("browser_ended",
         fmt::format("{} processes seen; {}{}", report.processes_seen,
-                    report.survivors.empty() ? "all ended" : "some survived", registry),
+                    report.survivors.empty() ? "all ended" : "some survived",
+                    report.note.empty() ? "" : "; " + report.note),
         details);
 }
 

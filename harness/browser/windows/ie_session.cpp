@@ -47,6 +47,7 @@
 #include "harness/platform/windows/system_windows.hpp"
 #include "harness/platform/windows_process_model.hpp"
 #include "harness/platform/windows_unicode.hpp"
+#include "harness/platform/teardown.hpp"
 
 namespace harness {
 
@@ -400,36 +401,23 @@ class IeSession final : public BrowserSession, public GarbageCollector {
       const auto seen = tree_->seen();
       report.processes_seen = seen.size();
       for (const auto& id : seen) kill_process(id);
-      const auto deadline = std::chrono::steady_clock::now() + kSurvivorWait;
-      for (;;) {
-        report.survivors.clear();
-        for (const auto& id : seen) {
-          if (process_alive(id)) report.survivors.push_back(id);
-        }
-        if (report.survivors.empty() || std::chrono::steady_clock::now() > deadline) break;
-        std::this_thread::sleep_for(milliseconds(50));
-      }
+      report.survivors = wait_until_gone(seen, kSurvivorWait);
     }
     if (journal_) {
       const RestoreReport restored = journal_->restore();
       report.details["registry_applied"] = registry_changed_;
       report.details["registry_restored"] = restored.restored;
       report.details["registry_restore_failures"] = restored.failures;
+      report.note = fmt::format("registry: {} value(s) applied, {} restored", registry_changed_,
+                                restored.restored);
       if (!restored.complete()) {
         spdlog::error("registry values not restored ({}): {}; the next harness retries",
                       journal_->file().string(), fmt::join(restored.failures, "; "));
       }
       journal_.reset();
     }
-    if (!temp_dir_.empty()) {
-      std::error_code ec;
-      for (int attempt = 0; attempt < 10; ++attempt) {
-        std::filesystem::remove_all(temp_dir_, ec);
-        if (!std::filesystem::exists(temp_dir_)) break;
-        std::this_thread::sleep_for(milliseconds(200));  // a dying process may hold a file
-      }
-      report.temp_removed = !std::filesystem::exists(temp_dir_);
-    }
+    // A dying process may hold a file a little longer on Windows.
+    if (!temp_dir_.empty()) report.temp_removed = remove_folder(temp_dir_, 10, milliseconds(200));
     end_report_ = report;
     return report;
   }
@@ -624,34 +612,21 @@ class IeSession final : public BrowserSession, public GarbageCollector {
   EndReport end_report_;
 };
 
-class IeProfile final : public BrowserProfile {
- public:
-  explicit IeProfile(const IeProfileSpec& spec) : spec_(spec) {}
-  std::string name() const override { return spec_.name; }
-  std::string description() const override { return spec_.description; }
-  DumpFormat dump_format() const override { return {"minidump", ".dmp"}; }
-  std::unique_ptr<BrowserSession> launch(const LaunchOptions& options) const override {
-    auto session = std::make_unique<IeSession>(spec_);
-    try {
-      session->start(options);
-    } catch (const LaunchError&) {
-      session->end();  // nothing it started stays behind, every registry value is restored
-      throw;
-    } catch (const std::exception& e) {
-      session->end();
-      throw LaunchError(fmt::format("{} could not be started: {}", spec_.name, e.what()));
-    }
-    return session;
-  }
-
- private:
-  const IeProfileSpec& spec_;
-};
-
 }  // namespace
 
-std::unique_ptr<BrowserProfile> make_ie_profile(const IeProfileSpec& spec) {
-  return std::make_unique<IeProfile>(spec);
+std::unique_ptr<BrowserSession> launch_ie_session(const IeProfileSpec& spec,
+                                                  const LaunchOptions& options) {
+  auto session = std::make_unique<IeSession>(spec);
+  try {
+    session->start(options);
+  } catch (const LaunchError&) {
+    session->end();  // nothing it started stays behind, every registry value is restored
+    throw;
+  } catch (const std::exception& e) {
+    session->end();
+    throw LaunchError(fmt::format("{} could not be started: {}", spec.name, e.what()));
+  }
+  return session;
 }
 
 bool ie_sessions_available() { return true; }
