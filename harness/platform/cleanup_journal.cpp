@@ -9,7 +9,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <thread>
 
 #include "harness/platform/atomic_file.hpp"
 #include "harness/platform/teardown.hpp"
