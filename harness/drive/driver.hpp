@@ -53,6 +53,9 @@ class Driver {
   virtual nlohmann::json execute(const std::string& script, const nlohmann::json& args) = 0;
   // The script gets a callback as its last argument and must call it.
   virtual nlohmann::json execute_async(const std::string& script, const nlohmann::json& args) = 0;
+  // Lets the next execute_async calls run for at least `budget` before the driver gives up (a
+  // batch of steps waits as long as its steps' timeouts together). Never lowers the limit.
+  virtual void allow_async_script(std::chrono::milliseconds budget) { (void)budget; }
   virtual std::string screenshot_png() = 0;  // raw PNG bytes
 };
 

@@ -8,6 +8,7 @@
 
 #include "harness/drive/cdp_client.hpp"
 #include "harness/drive/page_scripts.hpp"
+#include "harness/drive/scripted_input.hpp"
 #include "harness/scenario/variants.hpp"
 
 namespace harness {
@@ -33,7 +34,10 @@ bool truthy(const json& value) {
   return true;
 }
 
-// prelude.js + one action, built once.
+}  // namespace
+
+namespace scripted {
+
 const std::string& with_prelude(const char* body) {
   static std::map<const char*, std::string> cache;
   static std::mutex mutex;
@@ -45,7 +49,6 @@ const std::string& with_prelude(const char* body) {
   return it->second;
 }
 
-// What a scripted action's error code means, for the step's failure message.
 std::string describe(const std::string& code, const std::string& detail) {
   if (code == "no_element") return fmt::format("no element matches '{}'", detail);
   if (code == "not_visible") return fmt::format("'{}' is present but not visible", detail);
@@ -61,7 +64,10 @@ std::string describe(const std::string& code, const std::string& detail) {
   return code + ": " + detail;
 }
 
-}  // namespace
+}  // namespace scripted
+
+using scripted::describe;
+using scripted::with_prelude;
 
 StepRunner::StepRunner(StepEnvironment env) : env_(std::move(env)) {}
 
@@ -82,6 +88,10 @@ void StepRunner::run(const std::vector<Step>& steps, const std::map<std::string,
                      const std::function<void(const StepResult&)>& on_step) {
   index_ = 0;
   frame_path_.clear();
+  if (env_.input == InputMode::kScripted) {
+    run_sequence(steps, vars, on_step);
+    return;
+  }
   for (const Step& step : steps) run_one(step, vars, on_step);
 }
 
@@ -301,7 +311,7 @@ void StepRunner::execute(const Step& step, const std::map<std::string, std::stri
         frame_path_ = inner;
         try {
           scripted_action(step, page_script::k_state, json::array({"html"}));
-          for (const Step& child : step.steps) run_one(child, vars, on_step);
+          run_sequence(step.steps, vars, on_step);
         } catch (...) {
           frame_path_ = saved;
           throw;

@@ -1,6 +1,11 @@
 // Runs scenario steps against a Driver. Every step that targets an element shares one envelope
 // (as memlab's BaseOperation): wait for the target, act, and retry the action while the page is
 // still settling (element not yet interactable, re-rendered), all within the step's timeout.
+//
+// Scripted input sends consecutive steps the page can run itself as one batch (step_batch.cpp,
+// scripts/batch.js): one WebDriver round trip instead of one per step and per poll, waits
+// event-driven in the page. `open`, `reload`, `screenshot` and a DevTools `gc` split a batch.
+// Results (per-step times, failures with file:line:col) are reported as if run one by one.
 #pragma once
 
 #include <atomic>
@@ -76,6 +81,13 @@ class StepRunner {
            const std::function<void(const StepResult&)>& on_step);
 
  private:
+  // Scripted input: consecutive batchable steps go as one batch, the others one by one.
+  void run_sequence(const std::vector<Step>& steps, const std::map<std::string, std::string>& vars,
+                    const std::function<void(const StepResult&)>& on_step);
+  bool batchable(const Step& step) const;
+  void run_batch(const std::vector<const Step*>& steps,
+                 const std::map<std::string, std::string>& vars,
+                 const std::function<void(const StepResult&)>& on_step);
   void run_one(const Step& step, const std::map<std::string, std::string>& vars,
                const std::function<void(const StepResult&)>& on_step);
   void execute(const Step& step, const std::map<std::string, std::string>& vars,

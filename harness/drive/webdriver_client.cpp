@@ -103,6 +103,13 @@ void WebDriverClient::set_timeouts(const WebDriverTimeouts& timeouts) {
           std::chrono::milliseconds(10'000));
 }
 
+void WebDriverClient::allow_async_script(std::chrono::milliseconds budget) {
+  if (budget <= timeouts_.script) return;  // one extra request the first time, none after
+  WebDriverTimeouts raised = timeouts_;
+  raised.script = budget;
+  set_timeouts(raised);
+}
+
 std::string WebDriverClient::window_handle() {
   return command("GET", "window", json(), std::chrono::milliseconds(10'000)).get<std::string>();
 }

@@ -32,6 +32,7 @@ class WebDriverClient final : public Driver {
   const std::string& session_id() const { return session_id_; }
 
   void set_timeouts(const WebDriverTimeouts& timeouts);
+  void allow_async_script(std::chrono::milliseconds budget) override;
   std::string window_handle();
   // GET /status (no session needed): true when the driver answers ready.
   bool ready(std::chrono::milliseconds timeout);

@@ -123,6 +123,8 @@ class FakeDriver : public Driver {
     return next_result();
   }
   json execute_async(const std::string& script, const json& args) override {
+    check();
+    if (script == scripted(page_script::k_batch)) return play_batch(args[0]);
     if (script == scripted(page_script::k_eval_async)) {
       calls.push_back("async " + path_of(args) + args[1].get<std::string>());
       return {{"ok", true}, {"value", nullptr}};
@@ -131,6 +133,90 @@ class FakeDriver : public Driver {
     return json();
   }
   std::string screenshot_png() override { return "\x89PNG"; }
+  void allow_async_script(std::chrono::milliseconds budget) override {
+    async_budget = std::max(async_budget, budget);
+  }
+
+  int batches = 0;                       // batch.js requests
+  std::set<std::string> navigating_links;  // clicking one unloads the page (once)
+  std::chrono::milliseconds async_budget{0};
+
+  // Plays a batch as scripts/batch.js does against this fake page: every attempt of an op
+  // that waits is one lookup, 50 ms of its timeout apart; the same reply shape.
+  json play_batch(const json& ops) {
+    ++batches;
+    json done = json::array();
+    double t = 0;
+    auto path = [](const json& p) {
+      std::string out;
+      for (const auto& frame : p) out += frame.get<std::string>() + ">";
+      return out;
+    };
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      const json& op = ops[i];
+      const std::string k = op["k"];
+      const std::string where = path(op["p"]);
+      for (const auto& frame : op["p"]) {
+        if (cross_origin_frames.count(frame.get<std::string>())) {
+          return {{"done", done},
+                  {"failed", {{"op", i}, {"problem", "cross_origin"}, {"detail", frame},
+                              {"at", t}, {"waited", 0}, {"timed_out", false}}}};
+        }
+      }
+      const int attempts = std::max(1, op.value("t", 0) / 50);
+      std::string problem;
+      bool ok = false;
+      for (int a = 0; a < attempts && !ok; ++a) {
+        if (k == "click") {
+          const std::string css = op["s"];
+          const int s = state(css);
+          if (s == 0) problem = "no_element";
+          else if (s == 1) problem = "not_visible";
+          else {
+            calls.push_back("click " + where + css);
+            ok = true;
+            if (navigating_links.erase(css)) {
+              done.push_back({t, 1.0});
+              return {{"done", done}, {"navigated", {{"op", i}, {"acted", true}, {"at", t},
+                                                     {"waited", 1.0}}}};
+            }
+          }
+        } else if (k == "type") {
+          calls.push_back("type " + where + op["s"].get<std::string>() + " " +
+                          op["x"].get<std::string>() + (op["c"].get<bool>() ? " (clear)" : ""));
+          ok = true;
+        } else if (k == "select") {
+          calls.push_back("select " + op["s"].get<std::string>() + " " +
+                          op["v"].get<std::string>() + "|" + op["x"].get<std::string>());
+          ok = true;
+        } else if (k == "state") {
+          const int s = state(op["s"].get<std::string>());
+          const int w = op["w"];
+          ok = w == 0 ? s == 0 : w == 2 ? s == 2 : s >= 1;
+        } else if (k == "until" || k == "exec") {
+          calls.push_back((where.empty() ? "execute " : "eval " + where) + op["x"].get<std::string>());
+          const json v = next_result();
+          ok = k == "exec" || !(v.is_null() || v == false || v == 0 || v == "");
+        } else if (k == "async") {
+          calls.push_back("async " + where + op["x"].get<std::string>());
+          ok = true;
+        } else if (k == "gc") {
+          calls.push_back("gc in the page");
+          ok = true;
+        } else {
+          ok = true;  // frame, sleep
+        }
+      }
+      if (!ok) {
+        return {{"done", done},
+                {"failed", {{"op", i}, {"problem", problem}, {"detail", op.value("s", "")},
+                            {"at", t}, {"waited", op["t"]}, {"timed_out", true}}}};
+      }
+      done.push_back({t, 1.0});
+      t += 1.0;
+    }
+    return {{"done", done}, {"failed", nullptr}, {"navigated", nullptr}};
+  }
 
  private:
   json next_result() {
@@ -192,6 +278,81 @@ TEST(StepRunner, ScriptedStepsWithVariablesAndRelativeUrls) {
   EXPECT_EQ(f.results[1].label, "type #note");
   EXPECT_TRUE(f.results[1].ok);
   EXPECT_EQ(f.results[6].index, 6);
+}
+
+TEST(StepRunner, ScriptedStepsGoToThePageAsOneBatchSplitByDriverSteps) {
+  Fixture f;
+  f.driver.missing.insert("#banner");
+  f.run(R"(  - click: "#next"
+  - wait_for: {script: "return ready;"}
+  - frame:
+      selector: "#review"
+      steps:
+        - type: {selector: "#note", text: "x"}
+        - click: "#approve"
+  - screenshot: shot
+  - click: "#close"
+  - wait_for: {selector: "#banner", state: absent}
+)");
+  EXPECT_EQ(f.driver.batches, 2);  // the screenshot splits the two
+  EXPECT_THAT(f.driver.calls, ElementsAre("click #next", "execute return ready;",
+                                          "type #review>#note x", "click #review>#approve",
+                                          "click #close"));
+  // Every step is reported, in run_one's order, with pre-order indices.
+  ASSERT_EQ(f.results.size(), 8u);
+  std::vector<std::string> labels;
+  std::vector<int> indices;
+  for (const auto& r : f.results) {
+    labels.push_back(r.label);
+    indices.push_back(r.index);
+    EXPECT_TRUE(r.ok);
+  }
+  EXPECT_THAT(labels, ElementsAre("click #next", "wait_for script", "type #note",
+                                  "click #approve", "frame #review", "screenshot shot",
+                                  "click #close", "wait_for #banner"));
+  EXPECT_THAT(indices, ElementsAre(0, 1, 3, 4, 2, 5, 6, 7));
+  // The driver may wait as long as the batch's steps may (400 ms each here) and then some.
+  EXPECT_GE(f.driver.async_budget, std::chrono::milliseconds(4 * 400));
+  std::filesystem::remove_all(std::filesystem::temp_directory_path() / "harness-step-test-shots");
+}
+
+TEST(StepRunner, ABatchGoesOnAfterAClickThatNavigates) {
+  Fixture f;
+  f.driver.navigating_links.insert("#link");
+  f.run(R"(  - click: "#link"
+  - wait_for: "#next-page"
+  - click: "#next-page"
+)");
+  EXPECT_EQ(f.driver.batches, 2);
+  EXPECT_THAT(f.driver.calls, ElementsAre("click #link", "click #next-page"));
+  ASSERT_EQ(f.results.size(), 3u);
+  EXPECT_EQ(f.results[2].label, "click #next-page");
+}
+
+TEST(StepRunner, AFailureInsideAFrameReportsTheStepThenItsFrame) {
+  Fixture f;
+  f.driver.missing.insert("#never");
+  try {
+    f.run(R"(  - frame:
+      selector: "#review"
+      steps:
+        - click: "#ok"
+        - click: {selector: "#never", timeout_ms: 100}
+  - click: "#after"
+)");
+    FAIL() << "expected StepFailed";
+  } catch (const StepFailed& e) {
+    EXPECT_EQ(e.label(), "click #never");
+    EXPECT_EQ(e.where().line, 8);
+    EXPECT_THAT(e.what(), HasSubstr("no element matches '#never' (after 100 ms)"));
+  }
+  ASSERT_EQ(f.results.size(), 3u);
+  EXPECT_TRUE(f.results[0].ok);
+  EXPECT_FALSE(f.results[1].ok);
+  EXPECT_EQ(f.results[2].label, "frame #review");
+  EXPECT_FALSE(f.results[2].ok);
+  EXPECT_EQ(f.results[2].error, f.results[1].error);
+  EXPECT_THAT(f.driver.calls, ElementsAre("click #review>#ok"));
 }
 
 TEST(StepRunner, ScriptedClickWaitsUntilTheElementAppearsAndIsVisible) {

@@ -1,5 +1,7 @@
-// Shared head of every scripted action (see step_runner.cpp, "scripted input"). ES5: it must
-// run in IE11 through IEDriverServer as well as in Chromium.
+// Shared head of every scripted action (see step_runner.cpp, "scripted input"): the step code
+// itself (harnessClick, harnessType, harnessSelect, harnessState), used one step per call by
+// click.js, type.js, ... and a whole run of steps per call by batch.js. ES5: it must run in IE11
+// through IEDriverServer as well as in Chromium.
 // arguments[0] is the frame path: CSS selectors of nested <iframe>s, outermost first, each
 // looked up in the previous frame's document. Problems are thrown as {harness: code, detail}.
 function harnessWindow(path) {
@@ -61,4 +63,65 @@ function harnessRun(action, path) {
     }
     throw e;
   }
+}
+
+// The actions: each acts on window w or throws {harness: code, detail}.
+function harnessState(w, selector) {
+  return harnessVisibility(w, w.document.querySelector(selector));
+}
+
+// A click as element.click() does it: the element must be visible and enabled, as WebDriver's
+// element click requires.
+function harnessClick(w, selector) {
+  var el = harnessElement(w, selector);
+  if (harnessVisibility(w, el) !== 2) {
+    throw { harness: 'not_visible', detail: selector };
+  }
+  if (el.disabled) {
+    throw { harness: 'disabled', detail: selector };
+  }
+  if (el.focus) {
+    el.focus();
+  }
+  el.click();
+  return true;
+}
+
+// Appends text to a field (after clearing it when asked) and fires input and change.
+function harnessType(w, selector, text, clear) {
+  var el = harnessElement(w, selector);
+  if (harnessVisibility(w, el) !== 2) {
+    throw { harness: 'not_visible', detail: selector };
+  }
+  if (el.disabled || el.readOnly) {
+    throw { harness: 'disabled', detail: selector };
+  }
+  if (el.focus) {
+    el.focus();
+  }
+  el.value = (clear ? '' : el.value) + text;
+  harnessFire(w, el, 'input');
+  harnessFire(w, el, 'change');
+  return true;
+}
+
+// Selects the option with that value (or, when value is empty, that visible text) and fires
+// change.
+function harnessSelect(w, selector, value, text) {
+  var el = harnessElement(w, selector);
+  if (el.disabled) {
+    throw { harness: 'disabled', detail: selector };
+  }
+  for (var i = 0; i < el.options.length; i++) {
+    var option = el.options[i];
+    var matches = value ? option.value === value
+                        : (option.text || '').replace(/^\s+|\s+$/g, '') === text;
+    if (matches) {
+      el.selectedIndex = i;
+      harnessFire(w, el, 'input');
+      harnessFire(w, el, 'change');
+      return true;
+    }
+  }
+  throw { harness: 'no_option', detail: value || text };
 }

@@ -2,5 +2,5 @@
 var selector = arguments[1];
 var path = arguments[0];
 return harnessRun(function (w) {
-  return harnessVisibility(w, w.document.querySelector(selector));
+  return harnessState(w, selector);
 }, path);
