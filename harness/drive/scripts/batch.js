@@ -9,8 +9,9 @@
 //   exec {x}   run a script once;  async {x}: run it with a callback and wait for the call
 //   sleep      wait t ms;  gc: CollectGarbage() / gc()
 // Waits are event-driven: the condition is checked again on every DOM mutation of the top
-// document and of the op's frame, on every animation frame, and at least every 50 ms (animation
-// frames stop in hidden pages). The reply:
+// document and of the op's frame, on every animation frame, and at least every 10 ms (animation
+// frames stop in hidden pages; a condition on a script variable changes without a mutation: page
+// mode's workflows poll at the same 10 ms). The reply:
 //   {done: [[start, duration], ...] ms from the batch's start, one per finished op,
 //    failed: null | {op, problem, detail, at, waited, timed_out},
 //    navigated: null | {op, acted, at, waited}}: the page started unloading (a click followed a
@@ -194,7 +195,7 @@ function wake() {
   step();
 }
 
-// Wait for the next mutation, animation frame or 50 ms, whichever comes first.
+// Wait for the next mutation, animation frame or 10 ms, whichever comes first.
 function watch(op) {
   if (op.k !== 'sleep' && op.k !== 'async' && window.MutationObserver) {
     var w = null;
@@ -222,7 +223,7 @@ function watch(op) {
   }
   if (timer === null) {
     var left = op.t - (clock() - opStarted);
-    timer = window.setTimeout(wake, Math.max(0, Math.min(50, left)));
+    timer = window.setTimeout(wake, Math.max(0, Math.min(10, left)));
   }
 }
 
