@@ -13,6 +13,7 @@
 #include "harness/scenario/yaml_reader.hpp"
 #include "harness/model/units.hpp"
 #include "harness/platform/system.hpp"
+#include "harness/run/checkpoint_schedule.hpp"
 
 namespace harness {
 
@@ -58,6 +59,13 @@ void check_executable(const std::string& path, const std::string& what) {
                                   "pass its path",
                                   what, path));
   }
+}
+
+// " (first after 3, 7, 10)" for an adaptive run's early checkpoints, else "".
+std::string early_checkpoints_text(const RunPlan& plan) {
+  const auto early =
+      CheckpointSchedule{plan.checkpoint.every, plan.iterations, plan.iterations_auto}.early();
+  return early.empty() ? std::string() : fmt::format(" (first after {})", fmt::join(early, ", "));
 }
 
 std::string expectations_text(const Expectations& expect) {
@@ -186,8 +194,9 @@ PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOv
            : fmt::format("{} measured, {} warm-up", plan.iterations, plan.warmup),
        iterations_default},
       {"expect", expectations_text(plan.expect), plan.expect.empty()},
-      {"checkpoint", fmt::format("every {} iterations, gc {}, settle {} ms", plan.checkpoint.every,
-                                 plan.checkpoint.gc ? "on" : "off", plan.checkpoint.settle_ms),
+      {"checkpoint", fmt::format("every {} iterations{}, gc {}, settle {} ms", plan.checkpoint.every,
+                                 early_checkpoints_text(plan), plan.checkpoint.gc ? "on" : "off",
+                                 plan.checkpoint.settle_ms),
        !o.checkpoint_every && !o.no_gc && scenario.defaulted.count("checkpoint")},
       {"drive", scenario.drive == DriveMode::kPage
                     ? std::string("page (the page runs the workflow; no driver)")

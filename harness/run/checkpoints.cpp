@@ -11,6 +11,7 @@
 #include "harness/analyze/verdict.hpp"
 #include "harness/drive/cdp_client.hpp"
 #include "harness/run/checkpoint_metrics.hpp"
+#include "harness/run/checkpoint_schedule.hpp"
 #include "harness/run/execution.hpp"
 
 namespace harness {
@@ -27,6 +28,10 @@ void RunExecution::iteration_done(int n) {
 bool RunExecution::decided() const {
   return plan_.iterations_auto && summary_.verdict &&
          summary_.verdict->kind != VerdictKind::kInsufficient;
+}
+
+bool RunExecution::checkpoint_due(int i) const {
+  return CheckpointSchedule{plan_.checkpoint.every, plan_.iterations, plan_.iterations_auto}.due(i);
 }
 
 void RunExecution::checkpoint(int iteration) {

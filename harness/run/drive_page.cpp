@@ -37,7 +37,7 @@ void RunExecution::drive_page() {
     }
     iteration_done(n);
     bool last = n >= plan_.iterations;
-    if (n % plan_.checkpoint.every == 0 || last) {
+    if (checkpoint_due(n) || last) {
       checkpoint(n);
       recorder_->update_run(info);
       last = last || decided();

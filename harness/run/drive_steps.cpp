@@ -19,7 +19,7 @@ void RunExecution::drive_steps() {
   for (int i = 1; i <= plan_.iterations; ++i) {
     run_iteration(i);
     iteration_done(i);
-    if (i % plan_.checkpoint.every == 0 || i == plan_.iterations) {
+    if (checkpoint_due(i)) {
       checkpoint(i);
       recorder_->update_run(info);
       // Adaptive length: stop as soon as the curves say something definite.

@@ -110,6 +110,8 @@ class RunExecution : private ProcessControl {
   void checkpoint(int iteration);
   void collect_page_errors();
   bool decided() const;
+  // Whether a checkpoint follows measured iteration i (run/checkpoint_schedule.hpp).
+  bool checkpoint_due(int i) const;
   void iteration_done(int n);
   void analyze();
   std::optional<Projection> project_to_ceiling(const std::vector<CheckpointRecord>& checkpoints,
