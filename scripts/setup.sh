@@ -1,7 +1,8 @@
 #!/bin/sh
 # Idempotent set-up for a fresh Debian 12 machine: installs every package the
 # project builds, tests and runs with, from Debian's archive only.
-#   scripts/setup.sh            build + Chromium run-time packages
+#   scripts/setup.sh            build + Chromium run-time packages (+ python3-psutil for
+#                               bench/sample_compare.py)
 #   HARNESS_WINDOWS=1 scripts/setup.sh   also mingw-w64 and Wine (Windows tests)
 set -eu
 
@@ -14,6 +15,7 @@ PACKAGES="
   chromium chromium-driver
   nodejs node-acorn
   procps
+  python3 python3-psutil
 "
 
 # Windows tests (scripts/test-windows.sh): mingw-w64 cross compilers and 64-bit Wine. No

@@ -2,6 +2,7 @@
 // Linux: process_tree_linux.cpp (/proc); Windows: process_tree_windows.cpp (Toolhelp32).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -28,6 +29,10 @@ struct ProcessTreeOptions {
   // (Chromium's crashpad handlers detach; their --database= is the run's own dump folder).
   std::string cmdline_marker;
   ProcessAdopter adopted_by;  // empty: descendants (and the marker) only
+  // An unforced refresh() looks at every process on the machine at most this often, and only if
+  // one was created since it last did; refresh(true) always does. In between, Linux finds new
+  // descendants through the member threads known to fork (process_tree_linux.cpp).
+  std::chrono::milliseconds rescan_interval{1000};
 };
 
 class ProcessTree {
@@ -37,8 +42,10 @@ class ProcessTree {
   ProcessTree(const ProcessTree&) = delete;
   ProcessTree& operator=(const ProcessTree&) = delete;
 
-  // Re-discovers the members if any process was created since the last call, or when forced.
-  // Renderers come and go (a cross-site iframe gets a renderer per iteration).
+  // Finds new members and drops those that left the tree by looking at every process: when
+  // forced (checkpoints), otherwise at most every options.rescan_interval. Linux also finds the
+  // members' new children on every call, cheaply. Renderers come and go (a cross-site iframe
+  // gets a renderer per iteration).
   void refresh(bool force = false);
   // One cheap reading of every member; members found gone are dropped.
   std::vector<ProcessReading> read();

@@ -26,11 +26,6 @@ namespace harness {
 
 namespace {
 
-// A Toolhelp snapshot costs ~1 ms per 100 processes; new IE processes appear once per session
-// (not per iteration as Chromium's renderers do), so an unforced refresh rescans at most this
-// often.
-constexpr std::chrono::milliseconds kRescanInterval{250};
-
 struct SnapshotEntry {
   Pid pid = 0;
   Pid ppid = 0;
@@ -241,7 +236,11 @@ ProcessTree::~ProcessTree() = default;
 
 void ProcessTree::refresh(bool force) {
   std::lock_guard lock(impl_->mutex);
-  if (force || std::chrono::steady_clock::now() - impl_->last_scan >= kRescanInterval) {
+  // A Toolhelp snapshot costs ~1 ms per 100 processes; new IE processes appear once per session
+  // (not per iteration as Chromium's renderers do), so an unforced refresh takes one at most
+  // every options.rescan_interval (1 s by default), a forced one (checkpoints) always.
+  const auto since = std::chrono::steady_clock::now() - impl_->last_scan;
+  if (force || since >= impl_->options.rescan_interval) {
     impl_->rescan();
   }
   impl_->reclassify_early_members();
