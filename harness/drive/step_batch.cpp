@@ -11,7 +11,8 @@
 // Split points (never in a batch): open and reload (navigation is the driver's), screenshot
 // (the driver takes it), gc through DevTools (a forced GC must not run inside page script), and
 // everything in native input mode. A click that makes the page navigate ends the batch early
-// (batch.js listens for beforeunload); the rest of the steps go in the next one.
+// (batch.js listens for beforeunload); the rest of the steps go in the next one. A page whose
+// Content-Security-Policy forbids eval gets its steps one by one (batch.js checks first).
 #include <fmt/format.h>
 
 #include <chrono>
@@ -244,6 +245,13 @@ void StepRunner::run_batch(const std::vector<const Step*>& steps,
     }
     const json failed = reply.value("failed", json());
     const json navigated = reply.value("navigated", json());
+    if (failed.is_object() && failed.value("problem", "") == "no_eval" && first == 0) {
+      // The page's Function() refused a script (batch.js: a Content-Security-Policy, or a
+      // script that does not parse): these steps one by one, as before batches, so the scripts
+      // go through WebDriver's execute script and fail, if they do, in the same words.
+      for (const Step* step : steps) run_one(*step, vars, on_step);
+      return;
+    }
     if (failed.is_object()) {
       const std::size_t op = first + failed.value("op", std::size_t{0});
       if (op >= ops.size() || op != times.size()) {

@@ -34,9 +34,10 @@ class StepsChromium : public ::testing::Test {
   }
 
   // Opens the test page, then runs `yaml_steps` as the iteration of a scenario.
-  std::vector<StepResult> run(const std::string& yaml_steps, int script_ms = 30'000) {
+  std::vector<StepResult> run(const std::string& yaml_steps, int script_ms = 30'000,
+                              const std::string& page = "steps/index.html") {
     Driver& driver = session_->driver();
-    driver.navigate(server_->base_url() + "steps/index.html");
+    driver.navigate(server_->base_url() + page);
     const Scenario scenario =
         parse_scenario("name: t\nstart: http://h/\niteration:\n" + yaml_steps, "t.yaml");
     StepEnvironment env;
@@ -141,6 +142,17 @@ TEST_F(StepsChromium, AClickThatNavigatesEndsTheBatchAndTheRestRunsOnTheNextPage
   ASSERT_EQ(results.size(), 3u);
   for (const auto& r : results) EXPECT_TRUE(r.ok) << r.label << ": " << r.error;
   EXPECT_EQ(session_->driver().execute("return window.onNext;", json::array()), "/steps/next.html");
+}
+
+TEST_F(StepsChromium, APageThatForbidsEvalGetsItsStepsOneByOne) {
+  const auto results = run(R"(  - click: "#go"
+  - wait_for: {script: "return window.state === 'done';"}
+  - execute: "window.checked = true;"
+)",
+                           30'000, "steps/csp.html");
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& r : results) EXPECT_TRUE(r.ok) << r.label << ": " << r.error;
+  EXPECT_EQ(session_->driver().execute("return window.checked === true;", json::array()), true);
 }
 
 TEST_F(StepsChromium, ScriptErrorsAndTimeoutsAreTheStepsFailures) {
