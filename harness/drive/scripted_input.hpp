@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "harness/scenario/scenario.hpp"
+
 namespace harness::scripted {
 
 // prelude.js + one script (click.js, batch.js, ...), built once per script.
@@ -11,5 +13,8 @@ const std::string& with_prelude(const char* body);
 
 // What a page script's problem code means, for a step's failure message.
 std::string describe(const std::string& code, const std::string& detail);
+
+// "absent", "present" or "visible", for a wait_for's failure message.
+const char* state_name(WaitState state);
 
 }  // namespace harness::scripted

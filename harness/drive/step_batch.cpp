@@ -57,16 +57,13 @@ struct BatchFailure {
   double duration_ms = 0;
 };
 
-const char* state_name(WaitState state) {
-  return state == WaitState::kAbsent ? "absent" : state == WaitState::kVisible ? "visible" : "present";
-}
-
 int wanted_state(WaitState state) {
   return state == WaitState::kAbsent ? 0 : state == WaitState::kVisible ? 2 : 1;
 }
 
 // The words run_one uses for the same problem.
-std::string failure_message(const Step& step, int timeout_ms, const json& failed) {
+std::string failure_message(const Step& step, const json& spec, int timeout_ms,
+                            const json& failed) {
   const std::string problem = failed.value("problem", "");
   const std::string detail = failed.value("detail", "");
   const bool timed_out = failed.value("timed_out", false);
@@ -83,8 +80,8 @@ std::string failure_message(const Step& step, int timeout_ms, const json& failed
         return "no such frame: " + scripted::describe(problem, detail);
       }
       if (timed_out) {
-        return fmt::format("'{}' was not {} within {} ms", step.selector, state_name(step.state),
-                           timeout_ms);
+        return fmt::format("'{}' was not {} within {} ms", spec.value("s", step.selector),
+                           scripted::state_name(step.state), timeout_ms);
       }
       return scripted::describe(problem, detail);
     case StepKind::kExecuteAsync:
@@ -263,7 +260,7 @@ void StepRunner::run_batch(const std::vector<const Step*>& steps,
       const Step& step = *ops[op].step;
       const int timeout = ops[op].spec.value("t", timeout_ms(step));
       failure = BatchFailure{BatchFailure::Kind::kStep, op,
-                             failure_message(step, timeout, failed),
+                             failure_message(step, ops[op].spec, timeout, failed),
                              sent_ms + failed.value("at", 0.0), failed.value("waited", 0.0)};
     } else if (navigated.is_object()) {
       // The page began to unload: the op in progress is done if its action ran (a click on a

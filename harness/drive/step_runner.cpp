@@ -64,6 +64,12 @@ std::string describe(const std::string& code, const std::string& detail) {
   return code + ": " + detail;
 }
 
+const char* state_name(WaitState state) {
+  return state == WaitState::kAbsent    ? "absent"
+         : state == WaitState::kVisible ? "visible"
+                                        : "present";
+}
+
 }  // namespace scripted
 
 using scripted::describe;
@@ -294,10 +300,8 @@ void StepRunner::execute(const Step& step, const std::map<std::string, std::stri
         if (Clock::now() >= deadline) {
           if (!script.empty()) fail(step, fmt::format("the script did not return true within {} ms",
                                                       timeout_ms(step)));
-          const char* state = step.state == WaitState::kAbsent    ? "absent"
-                              : step.state == WaitState::kVisible ? "visible"
-                                                                  : "present";
-          fail(step, fmt::format("'{}' was not {} within {} ms", selector, state, timeout_ms(step)));
+          fail(step, fmt::format("'{}' was not {} within {} ms", selector,
+                                 scripted::state_name(step.state), timeout_ms(step)));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(kPollIntervalMs));
       }
