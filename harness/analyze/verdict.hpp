@@ -21,7 +21,16 @@
 //     otherwise insufficient, saying which condition is missing.
 //   OLS 95 % CI high < threshold, over at least kMinStableSpan iterations -> stable; also stable
 //     when every point lies within the noise floor of the first over that span.
-//   anything else (the interval straddles the threshold)  -> insufficient: too noisy to say.
+//   the interval straddles the threshold (a noisy curve), for byte metrics with at least
+//     kMinEnvelopeMinima · kEnvelopeWindow points: the curve's lower envelope, the OLS line
+//     through the minimum of every kEnvelopeWindow consecutive points (a leak raises the floor,
+//     a page that keeps buffers of random size until the next transaction does not), with its
+//     99 % interval. Envelope CI low > threshold and the OLS slope of all points > threshold
+//     over kMinLeakSpan iterations, the second half's minima still rising at least half the
+//     threshold -> retains; envelope CI high < threshold and the OLS slope < threshold over
+//     kMinStableSpan -> stable, stating the bound ("at most X/iteration at 99 %").
+//   anything else -> insufficient: too noisy to say, with the number of iterations after which
+//     the OLS interval (narrowing like span^-1.5) would clear the threshold.
 // Degenerate input: an exact line has a zero-width interval; two points have an unbounded one.
 //
 // A run: retains if any metric retains (naming every such metric); else insufficient if any
@@ -46,6 +55,7 @@ struct MetricRule {
   double threshold_per_iteration;  // growth above this is retention
   double noise_floor;              // a total change below this is noise
   bool structural;                 // documents, nodes, listeners: see kMinStructuralSpan
+  std::string subject;             // what the metric measures, in words: "the browser process"
 };
 
 const std::vector<MetricRule>& default_metric_rules();
@@ -56,10 +66,17 @@ inline constexpr int kMinStructuralSpan = 10;  // iterations
 inline constexpr int kMinStableSpan = 20;      // iterations
 inline constexpr int kMinPlateauTail = 15;     // iterations of flat tail after growth
 inline constexpr int kRecentSpan = 10;         // iterations that must still grow for `retains`
+inline constexpr std::size_t kEnvelopeWindow = 5;     // checkpoints per minimum of the envelope
+inline constexpr std::size_t kMinEnvelopeMinima = 6;  // minima before the floor is fitted
 
 MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule);
 Verdict analyze_checkpoints(const std::vector<CheckpointRecord>& checkpoints,
                             const std::vector<MetricRule>& rules = default_metric_rules());
+
+// Whether the verdict is insufficient because some metric's 95 % interval straddles its
+// threshold over at least kMinStableSpan iterations (more points would decide it), rather than
+// for lack of iterations.
+bool too_noisy(const Verdict& verdict);
 
 // "1.5 MiB", "312 nodes", "0.50 documents": a value in a rule's unit.
 std::string format_amount(double value, const std::string& unit);

@@ -19,6 +19,8 @@ std::optional<VerdictKind> verdict_from_name(const std::string& name);
 struct MetricVerdict {
   std::string metric;
   std::string unit;
+  std::string subject;     // what the metric measures: "the browser process", "the page's DOM"
+  std::string fit = "ols";  // what decided: "ols" (the points' line) or "lower envelope"
   VerdictKind kind = VerdictKind::kInsufficient;
   std::string reason;
   std::size_t points = 0;

@@ -17,6 +17,7 @@ std::vector<int> CheckpointSchedule::early() const {
 
 bool CheckpointSchedule::due(int i) const {
   if (i == iterations) return true;
+  if (adaptive && dense) return true;
   const std::vector<int> first = early();
   if (first.empty() || i > first.back()) return every > 0 && i % every == 0;
   for (int at : first) {

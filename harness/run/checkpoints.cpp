@@ -31,7 +31,9 @@ bool RunExecution::decided() const {
 }
 
 bool RunExecution::checkpoint_due(int i) const {
-  return CheckpointSchedule{plan_.checkpoint.every, plan_.iterations, plan_.iterations_auto}.due(i);
+  CheckpointSchedule schedule{plan_.checkpoint.every, plan_.iterations, plan_.iterations_auto};
+  schedule.dense = summary_.verdict && too_noisy(*summary_.verdict);
+  return schedule.due(i);
 }
 
 void RunExecution::checkpoint(int iteration) {

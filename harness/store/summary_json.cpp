@@ -39,6 +39,8 @@ ordered_json verdict_json(const std::optional<Verdict>& verdict) {
   ordered_json per_metric = ordered_json::array();
   for (const auto& m : v.per_metric) {
     per_metric.push_back({{"metric", m.metric},
+                          {"subject", m.subject},
+                          {"fit", m.fit},
                           {"kind", verdict_name(m.kind)},
                           {"unit", m.unit},
                           {"points", m.points},
@@ -326,6 +328,8 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
       for (const auto& m : per_metric) {
         MetricVerdict mv;
         mv.metric = m.value("metric", "");
+        mv.subject = m.value("subject", "");
+        mv.fit = m.value("fit", "ols");
         mv.kind = verdict_from_name(m.value("kind", "")).value_or(VerdictKind::kInsufficient);
         mv.unit = m.value("unit", "");
         mv.points = m.value("points", std::size_t{0});

@@ -41,6 +41,11 @@ TEST(VerdictsChromium, EveryFixtureGetsItsVerdict) {
       {"noise", {"stable", "", 60}},
       {"every10", {"retains", "page.js_heap_used_bytes", 60}},
       {"big", {"retains", "page.js_heap_used_bytes", 60}},
+      // One element per transaction, exactly (fuite's domNodes pages): a leak.
+      {"node", {"retains", "page.nodes", 20}},
+      {"nodedetached", {"retains", "page.nodes", 20}},
+      // What the page keeps in the browser process (object URLs never revoked).
+      {"blob", {"retains", "browser.private_bytes", 60}},
   };
   TempDir tmp("harness-it-verdicts");
   const auto result = run_harness({"run", "scenarios/fixtures.yaml", "--iterations", "auto",

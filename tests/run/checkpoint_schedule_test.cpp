@@ -35,3 +35,17 @@ TEST(CheckpointSchedule, DenseSchedulesAreLeftAlone) {
 
 }  // namespace
 }  // namespace harness
+
+namespace harness {
+namespace {
+
+TEST(CheckpointSchedule, ANoisyAdaptiveRunChecksEveryIteration) {
+  CheckpointSchedule s{5, 200, true};
+  s.dense = true;
+  EXPECT_EQ(due_up_to(s, 14), (std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}));
+  s.adaptive = false;  // a fixed run keeps its schedule
+  EXPECT_EQ(due_up_to(s, 14), (std::vector<int>{5, 10}));
+}
+
+}  // namespace
+}  // namespace harness
