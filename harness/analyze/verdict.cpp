@@ -1,10 +1,12 @@
 #include "harness/analyze/verdict.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "harness/analyze/fit.hpp"
 #include "harness/model/units.hpp"
@@ -419,6 +421,49 @@ MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule) {
   return v;
 }
 
+namespace {
+
+// The tab's targets whose own curve of a deciding page.* metric grew above the metric's
+// threshold (model/run_model.hpp, target_metric), fastest first.
+std::vector<std::string> targets_that_grew(const std::vector<CheckpointRecord>& checkpoints,
+                                           const std::vector<const MetricVerdict*>& deciding,
+                                           const std::vector<MetricRule>& rules) {
+  std::set<std::string> names;
+  for (const auto& c : checkpoints) {
+    for (const auto& [name, value] : c.metrics) {
+      if (name.rfind("target[", 0) == 0) names.insert(name);
+    }
+  }
+  std::vector<std::pair<double, std::string>> grew;
+  for (const auto* m : deciding) {
+    const auto rule = std::find_if(rules.begin(), rules.end(),
+                                   [&](const MetricRule& r) { return r.metric == m->metric; });
+    if (rule == rules.end()) continue;
+    for (const auto& name : names) {
+      const auto parsed = parse_target_metric(name);
+      if (!parsed || parsed->second != m->metric) continue;
+      std::vector<double> x, y;
+      for (const auto& point : curve_of(checkpoints, name).points) {
+        if (point.iteration < 0) continue;
+        x.push_back(point.iteration);
+        y.push_back(point.value);
+      }
+      const LinearFit f = ols(x, y);
+      if (!f.valid || f.slope <= rule->threshold_per_iteration) continue;
+      // Relative to the threshold, so that nodes and bytes rank together.
+      grew.emplace_back(f.slope / rule->threshold_per_iteration,
+                        fmt::format("{} ({} +{})", parsed->first, m->metric,
+                                    per_iteration(f.slope, *rule)));
+    }
+  }
+  std::sort(grew.begin(), grew.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string> out;
+  for (auto& [rank, text] : grew) out.push_back(std::move(text));
+  return out;
+}
+
+}  // namespace
+
 bool too_noisy(const Verdict& verdict) {
   if (verdict.kind != VerdictKind::kInsufficient) return false;
   for (const auto& m : verdict.per_metric) {
@@ -465,6 +510,17 @@ Verdict analyze_checkpoints(const std::vector<CheckpointRecord>& checkpoints,
     for (const auto* m : deciding) {
       verdict.metrics.push_back(m->metric);
       verdict.reason += (verdict.reason.empty() ? "" : "; ") + m->reason;
+      if (kind != VerdictKind::kInsufficient &&
+          std::find(verdict.subjects.begin(), verdict.subjects.end(), m->subject) ==
+              verdict.subjects.end()) {
+        verdict.subjects.push_back(m->subject);
+      }
+    }
+    if (kind != VerdictKind::kInsufficient) {
+      verdict.targets = targets_that_grew(checkpoints, deciding, rules);
+      if (!verdict.targets.empty()) {
+        verdict.reason += "; grew in " + fmt::format("{}", fmt::join(verdict.targets, ", "));
+      }
     }
     return verdict;
   }

@@ -5,6 +5,7 @@
 #include "harness/browser/chromium.hpp"
 
 #include "harness/browser/chromium_processes.hpp"
+#include "harness/browser/target_counters.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -316,42 +317,121 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
   }
 
   void collect_garbage() override {
+    attach_related();
     // HeapProfiler.collectGarbage is a full major GC of the target's isolate (no enable needed).
     cdp_->call("HeapProfiler.collectGarbage", json::object(), page_session_, kCdpTimeout);
-    std::set<std::string> frames;
-    {
-      std::lock_guard lock(mutex_);
-      frames = frame_sessions_;
-    }
-    for (const auto& session : frames) {
+    for (const auto& [session, target] : attached_targets()) {
       try {
         cdp_->call("HeapProfiler.collectGarbage", json::object(), session, kCdpTimeout);
       } catch (const CdpError&) {
-        // The frame went away between listing and collecting: nothing to collect.
+        // The frame or worker went away between listing and collecting: nothing to collect.
       }
     }
   }
 
+  // Targets of the tab other than the top page: cross-site frames and dedicated workers come
+  // attached by the page session's auto-attach; a frame's own workers need auto-attach on the
+  // frame's session, and shared workers (not the tab's children) an attach of their own. Called
+  // before each GC and reading, so what started since the last checkpoint is included.
+  void attach_related() {
+    std::vector<std::string> frames, shared;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& [session, target] : targets_) {
+        if (target.type == "iframe" && !target.auto_attach) {
+          target.auto_attach = true;
+          frames.push_back(session);
+        }
+      }
+      for (auto& [id, attached] : shared_workers_) {
+        if (!attached) {
+          attached = true;
+          shared.push_back(id);
+        }
+      }
+    }
+    for (const auto& session : frames) {
+      try {
+        cdp_->call("Target.setAutoAttach",
+                   {{"autoAttach", true}, {"waitForDebuggerOnStart", false}, {"flatten", true}},
+                   session, kCdpTimeout);
+      } catch (const CdpError&) {
+      }
+    }
+    for (const auto& id : shared) {
+      try {
+        cdp_->attach(id, kCdpTimeout);
+      } catch (const CdpError&) {
+      }
+    }
+  }
+
+  struct AttachedTarget {
+    std::string type, url, target_id;
+    bool auto_attach = false;  // Target.setAutoAttach sent on this (frame) session
+    bool performance = false;  // Performance.enable sent
+  };
+
+  std::map<std::string, AttachedTarget> attached_targets() {
+    std::lock_guard lock(mutex_);
+    return targets_;
+  }
+
+  // The page.* metrics summed over every target of the tab, each target's own as
+  // target[<label>].<field> (browser/target_counters.hpp says how they add up).
   std::map<std::string, double> read_page_counters() override {
+    attach_related();
+    std::vector<TargetReading> readings;
+    readings.push_back({"page", "", read_target_counters(page_session_, "page")});
+    for (const auto& [session, target] : attached_targets()) {
+      if (target.type != "iframe" && target.type != "worker" && target.type != "shared_worker") {
+        continue;
+      }
+      try {
+        if (target.type == "iframe" && !target.performance) {
+          cdp_->call("Performance.enable", json::object(), session, kCdpTimeout);
+          std::lock_guard lock(mutex_);
+          if (auto it = targets_.find(session); it != targets_.end()) it->second.performance = true;
+        }
+        readings.push_back({target.type, target.url, read_target_counters(session, target.type)});
+      } catch (const CdpError&) {
+        // Gone between listing and reading (a frame removed, a worker ended): not in the tab.
+      }
+    }
+    return combine_targets(readings);
+  }
+
+  std::map<std::string, double> read_target_counters(const std::string& session,
+                                                     const std::string& type) {
     std::map<std::string, double> out;
     static const std::map<std::string, std::string> kPerformanceNames = {
         {"JSHeapUsedSize", metric::kJsHeapUsed}, {"JSHeapTotalSize", metric::kJsHeapTotal},
         {"Documents", metric::kDocuments},       {"Frames", metric::kFrames},
         {"Nodes", metric::kNodes},               {"JSEventListeners", metric::kListeners},
         {"LayoutObjects", metric::kLayoutObjects}};
-    json result = cdp_->call("Performance.getMetrics", json::object(), page_session_, kCdpTimeout);
+    json heap = cdp_->call("Runtime.getHeapUsage", json::object(), session, kCdpTimeout);
+    if (type == "worker" || type == "shared_worker") {
+      // A worker has no Performance or DOM domain: its isolate's heap only.
+      out[metric::kJsHeapUsed] = heap.value("usedSize", 0.0);
+      out[metric::kJsHeapTotal] = heap.value("totalSize", 0.0);
+      out[metric::kEmbedderHeap] = heap.value("embedderHeapUsedSize", 0.0);
+      out[metric::kBackingStorage] = heap.value("backingStorageSize", 0.0);
+      return out;
+    }
+    json result = cdp_->call("Performance.getMetrics", json::object(), session, kCdpTimeout);
     for (const auto& m : result.value("metrics", json::array())) {
       auto it = kPerformanceNames.find(m.value("name", ""));
       if (it != kPerformanceNames.end()) out[it->second] = m.value("value", 0.0);
     }
     // Oilpan (DOM) and ArrayBuffer memory, which the V8 heap figures leave out.
-    json heap = cdp_->call("Runtime.getHeapUsage", json::object(), page_session_, kCdpTimeout);
     out[metric::kEmbedderHeap] = heap.value("embedderHeapUsedSize", 0.0);
     out[metric::kBackingStorage] = heap.value("backingStorageSize", 0.0);
-    json dom = cdp_->call("Memory.getDOMCounters", json::object(), page_session_, kCdpTimeout);
-    out[metric::kDomDocuments] = dom.value("documents", 0.0);
-    out[metric::kDomNodes] = dom.value("nodes", 0.0);
-    out[metric::kDomListeners] = dom.value("jsEventListeners", 0.0);
+    if (type == "page") {
+      json dom = cdp_->call("Memory.getDOMCounters", json::object(), session, kCdpTimeout);
+      out[metric::kDomDocuments] = dom.value("documents", 0.0);
+      out[metric::kDomNodes] = dom.value("nodes", 0.0);
+      out[metric::kDomListeners] = dom.value("jsEventListeners", 0.0);
+    }
     return out;
   }
 
@@ -495,11 +575,25 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     }
     if (event.method == "Target.attachedToTarget") {
       const json& info = event.params.value("targetInfo", json::object());
-      if (info.value("type", "") == "iframe") {
-        frame_sessions_.insert(event.params.value("sessionId", ""));
+      const std::string session = event.params.value("sessionId", "");
+      if (session != page_session_) {
+        targets_[session] = AttachedTarget{info.value("type", ""), info.value("url", ""),
+                                           info.value("targetId", "")};
       }
+    } else if (event.method == "Target.targetInfoChanged") {
+      const json& info = event.params.value("targetInfo", json::object());
+      for (auto& [session, target] : targets_) {
+        if (target.target_id == info.value("targetId", "")) target.url = info.value("url", "");
+      }
+    } else if (event.method == "Target.targetCreated") {
+      const json& info = event.params.value("targetInfo", json::object());
+      if (info.value("type", "") == "shared_worker") {
+        shared_workers_.emplace(info.value("targetId", ""), false);
+      }
+    } else if (event.method == "Target.targetDestroyed") {
+      shared_workers_.erase(event.params.value("targetId", ""));
     } else if (event.method == "Target.detachedFromTarget") {
-      frame_sessions_.erase(event.params.value("sessionId", ""));
+      targets_.erase(event.params.value("sessionId", ""));
       if (event.params.value("sessionId", "") == page_session_) {
         notices_.push_back({"detached", "the page's DevTools session detached", event.params});
       }
@@ -532,7 +626,8 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
   std::string page_target_;
   std::string page_session_;
   std::mutex mutex_;
-  std::set<std::string> frame_sessions_;
+  std::map<std::string, AttachedTarget> targets_;  // by session: frames, workers (not the page)
+  std::map<std::string, bool> shared_workers_;     // discovered shared workers: attached yet
   std::ofstream* snapshot_out_ = nullptr;
   std::optional<json> paused_;
   std::condition_variable paused_cv_;

@@ -41,6 +41,11 @@ struct Verdict {
   VerdictKind kind = VerdictKind::kInsufficient;
   std::string reason;
   std::vector<std::string> metrics;  // the metrics that decided it
+  // retains / plateau: what the deciding metrics measure ("the browser process", "the page's
+  // DOM"), and the tab's targets that grew in them, fastest first, e.g.
+  // "worker:127.0.0.1/fixtures/keeper.js (page.js_heap_used_bytes +102.1 KiB/iteration)".
+  std::vector<std::string> subjects;
+  std::vector<std::string> targets;
   // The default curve metric (renderer private bytes) whatever the verdict, when present.
   std::optional<double> slope_bytes_per_iteration;
   std::optional<std::pair<double, double>> ci95;

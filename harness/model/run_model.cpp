@@ -19,6 +19,19 @@ const std::vector<std::string>& checkpoint_metric_names() {
   return kNames;
 }
 
+std::string target_metric(const std::string& label, const std::string& page_metric) {
+  const std::string field =
+      page_metric.rfind("page.", 0) == 0 ? page_metric.substr(5) : page_metric;
+  return "target[" + label + "]." + field;
+}
+
+std::optional<std::pair<std::string, std::string>> parse_target_metric(const std::string& name) {
+  if (name.rfind("target[", 0) != 0) return std::nullopt;
+  const auto close = name.rfind("].");
+  if (close == std::string::npos || close < 7) return std::nullopt;
+  return std::make_pair(name.substr(7, close - 7), "page." + name.substr(close + 2));
+}
+
 const std::vector<RunStatus>& all_run_statuses() {
   static const std::vector<RunStatus> kAll = {
       RunStatus::kRunning,        RunStatus::kCompleted, RunStatus::kStepFailed,

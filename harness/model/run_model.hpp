@@ -78,6 +78,16 @@ inline constexpr const char* kDomNodes = "dom.nodes";
 inline constexpr const char* kDomListeners = "dom.listeners";
 }  // namespace metric
 
+// Per-target page counters (issue 17): the page.* metrics above are summed over every target of
+// the tab -- the top page, each cross-site frame's renderer, dedicated and shared workers -- and
+// each target's own value is recorded as "target[<label>].<field>", e.g.
+// "target[worker:127.0.0.1/fixtures/keeper.js].js_heap_used_bytes" for the page metric
+// "page.js_heap_used_bytes". Labels: "page", "frame:<host>" (one renderer per site),
+// "worker:<host><path>", "shared_worker:<host><path>" (no port: comparable between runs).
+std::string target_metric(const std::string& label, const std::string& page_metric);
+// {label, page metric} of a per-target metric name, or nullopt for any other name.
+std::optional<std::pair<std::string, std::string>> parse_target_metric(const std::string& name);
+
 // Every checkpoint metric, in the column order of checkpoints.csv.
 const std::vector<std::string>& checkpoint_metric_names();
 

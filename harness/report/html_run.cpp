@@ -256,6 +256,13 @@ void run_section(std::string& out, const RunView& v) {
         s.adaptive.iterations_used, duration_text(s.adaptive.seconds_used),
         s.adaptive.max_iterations);
   }
+  if (s.verdict && (!s.verdict->subjects.empty() || !s.verdict->targets.empty())) {
+    std::string subjects, targets;
+    for (const auto& x : s.verdict->subjects) subjects += (subjects.empty() ? "" : ", ") + esc(x);
+    for (const auto& x : s.verdict->targets) targets += (targets.empty() ? "" : ", ") + esc(x);
+    out += fmt::format("<p class=\"grew\"><b>What grew:</b> {}{}</p>\n", subjects,
+                       targets.empty() ? "" : "<br><b>In which target:</b> " + targets);
+  }
   out += fmt::format(
       "<div class=\"half\"><h4>Process tree by role</h4><div class=\"chart\">{}</div></div>",
       render_svg_chart(role_chart(v, v.anchor + "-roles")));

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <regex>
+#include <set>
 
 #include "harness/error.hpp"
 
@@ -62,6 +63,8 @@ ordered_json verdict_json(const std::optional<Verdict>& verdict) {
       {"kind", verdict_name(v.kind)},
       {"reason", v.reason},
       {"metrics", v.metrics},
+      {"subjects", v.subjects},
+      {"targets", v.targets},
       {"slope_bytes_per_iteration", optional_number(v.slope_bytes_per_iteration)},
       {"ci95", v.ci95 ? ordered_json::array({v.ci95->first, v.ci95->second}) : ordered_json(nullptr)},
       {"per_metric", per_metric}};
@@ -162,6 +165,21 @@ ordered_json summary_to_json(const RunSummary& s) {
     Curve c = curve_of(s.checkpoints, name);
     if (!c.points.empty()) metrics[name] = points_json(c);
   }
+  // Each target's own page counters (model/run_model.hpp, target_metric): label -> metric ->
+  // points; only for tabs with cross-site frames or workers.
+  ordered_json targets = ordered_json::object();
+  {
+    std::set<std::string> names;
+    for (const auto& c : s.checkpoints) {
+      for (const auto& [name, value] : c.metrics) {
+        if (parse_target_metric(name)) names.insert(name);
+      }
+    }
+    for (const auto& name : names) {
+      const auto parsed = parse_target_metric(name);
+      targets[parsed->first][parsed->second] = points_json(curve_of(s.checkpoints, name));
+    }
+  }
   ordered_json events = ordered_json::array();
   for (const auto& e : s.events) {
     events.push_back({{"t_ms", e.t_ms},
@@ -202,6 +220,7 @@ ordered_json summary_to_json(const RunSummary& s) {
                  {"after_gc", r.checkpoint_gc},
                  {"points", points_json(curve)}}},
       {"metrics", metrics},
+      {"targets", targets},
       {"verdict", verdict_json(s.verdict)},
       {"projection", projection_json(s.projection)},
       {"peak", s.peak ? ordered_json{{"metric", s.peak->metric},
@@ -318,6 +337,8 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
       verdict.kind = verdict_from_name(v.value("kind", "")).value_or(VerdictKind::kInsufficient);
       verdict.reason = v.value("reason", "");
       verdict.metrics = v.value("metrics", std::vector<std::string>{});
+      verdict.subjects = v.value("subjects", std::vector<std::string>{});
+      verdict.targets = v.value("targets", std::vector<std::string>{});
       if (v.contains("slope_bytes_per_iteration") && v["slope_bytes_per_iteration"].is_number()) {
         verdict.slope_bytes_per_iteration = v["slope_bytes_per_iteration"].get<double>();
       }

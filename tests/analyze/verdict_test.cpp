@@ -323,6 +323,21 @@ TEST(AnalyzeCheckpoints, AnyInsufficientMetricBlocksStable) {
   EXPECT_EQ(v.metrics, std::vector<std::string>{metric::kRendererPrivate});
 }
 
+TEST(AnalyzeCheckpoints, ARetainingVerdictNamesWhatGrewAndInWhichTarget) {
+  const auto v = analyze_checkpoints(checkpoints(
+      60, 5,
+      {{metric::kJsHeapUsed, [](int i) { return 1.7 * MiB + 102 * KiB * i; }},
+       {target_metric("page", metric::kJsHeapUsed), [](int) { return 0.7 * MiB; }},
+       {target_metric("worker:127.0.0.1/keeper.js", metric::kJsHeapUsed),
+        [](int i) { return 1 * MiB + 102 * KiB * i; }},
+       {metric::kNodes, [](int) { return 29.0; }}}));
+  EXPECT_EQ(v.kind, VerdictKind::kRetains) << v.reason;
+  EXPECT_EQ(v.subjects, std::vector<std::string>{"the page's JavaScript heaps"});
+  ASSERT_EQ(v.targets.size(), 1u);
+  EXPECT_THAT(v.targets[0], HasSubstr("worker:127.0.0.1/keeper.js (page.js_heap_used_bytes +102"));
+  EXPECT_THAT(v.reason, HasSubstr("grew in worker:127.0.0.1/keeper.js"));
+}
+
 TEST(AnalyzeCheckpoints, NoMetricsIsInsufficient) {
   EXPECT_EQ(analyze_checkpoints({}).kind, VerdictKind::kInsufficient);
 }

@@ -46,6 +46,16 @@ TEST(VerdictsChromium, EveryFixtureGetsItsVerdict) {
       {"nodedetached", {"retains", "page.nodes", 20}},
       // What the page keeps in the browser process (object URLs never revoked).
       {"blob", {"retains", "browser.private_bytes", 60}},
+      // What a worker or a cross-site frame keeps: the page counters summed over the targets.
+      {"worker", {"retains", "page.js_heap_used_bytes", 60}},
+      {"crossframe", {"retains", "page.nodes", 20}},
+  };
+  // Which process kind and which target grew, in summary.json and report.html.
+  const std::map<std::string, std::pair<std::string, std::string>> grew = {
+      {"blob", {"the browser process", ""}},
+      {"node", {"the page's DOM", ""}},
+      {"worker", {"the page's JavaScript heaps", "worker:127.0.0.1/fixtures/keeper.js"}},
+      {"crossframe", {"the page's DOM", "frame:localhost"}},
   };
   TempDir tmp("harness-it-verdicts");
   const auto result = run_harness({"run", "scenarios/fixtures.yaml", "--iterations", "auto",
@@ -69,6 +79,20 @@ TEST(VerdictsChromium, EveryFixtureGetsItsVerdict) {
     EXPECT_GT(s["adaptive"]["seconds_used"].get<double>(), 0);
     // Projections only for retaining runs (fixtures.yaml has no ceiling: never).
     EXPECT_TRUE(s["projection"].is_null());
+    if (auto it = grew.find(page); it != grew.end()) {
+      const auto subjects = s["verdict"]["subjects"].get<std::vector<std::string>>();
+      EXPECT_THAT(subjects, Contains(it->second.first));
+      std::ifstream in(dir / "report.html");
+      const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      EXPECT_THAT(html, HasSubstr("What grew:"));
+      if (!it->second.second.empty()) {
+        const auto targets = s["verdict"]["targets"].get<std::vector<std::string>>();
+        ASSERT_FALSE(targets.empty());
+        EXPECT_THAT(targets.front(), HasSubstr(it->second.second));
+        EXPECT_THAT(html, HasSubstr(it->second.second));
+        EXPECT_TRUE(s["targets"].contains(it->second.second)) << s["targets"].dump();
+      }
+    }
   }
 }
 
