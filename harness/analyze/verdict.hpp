@@ -21,14 +21,16 @@
 //     otherwise insufficient, saying which condition is missing.
 //   OLS 95 % CI high < threshold, over at least kMinStableSpan iterations -> stable; also stable
 //     when every point lies within the noise floor of the first over that span.
-//   the interval straddles the threshold (a noisy curve), for byte metrics with at least
-//     kMinEnvelopeMinima · kEnvelopeWindow points: the curve's lower envelope, the OLS line
-//     through the minimum of every kEnvelopeWindow consecutive points (a leak raises the floor,
-//     a page that keeps buffers of random size until the next transaction does not), with its
-//     99 % interval. Envelope CI low > threshold and the OLS slope of all points > threshold
-//     over kMinLeakSpan iterations, the second half's minima still rising at least half the
-//     threshold -> retains; envelope CI high < threshold and the OLS slope < threshold over
-//     kMinStableSpan -> stable, stating the bound ("at most X/iteration at 99 %").
+//   a noisy byte curve -- points scattering around their local shape beyond the metric's noise
+//     floor and falling back at least every fifth step (a page that keeps buffers of random size
+//     until the next transaction) -- is judged by its lower envelope alone, and any other curve
+//     whose interval straddles the threshold may be decided by it too: the minimum of every
+//     kEnvelopeWindow consecutive points (a leak raises the floor, noise does not), at least
+//     kMinEnvelopeMinima of them, Sen's slope with its distribution-free 99 % interval.
+//     Envelope CI low > threshold and the OLS slope of all points > threshold over kMinLeakSpan
+//     iterations, the second half's minima still rising at least half the threshold -> retains;
+//     envelope CI high < threshold and the OLS slope < threshold -> stable, stating the bound
+//     ("at most X/iteration at 99 %").
 //   anything else -> insufficient: too noisy to say, with the number of iterations after which
 //     the OLS interval (narrowing like span^-1.5) would clear the threshold.
 // Degenerate input: an exact line has a zero-width interval; two points have an unbounded one.
@@ -67,7 +69,7 @@ inline constexpr int kMinStableSpan = 20;      // iterations
 inline constexpr int kMinPlateauTail = 15;     // iterations of flat tail after growth
 inline constexpr int kRecentSpan = 10;         // iterations that must still grow for `retains`
 inline constexpr std::size_t kEnvelopeWindow = 5;     // checkpoints per minimum of the envelope
-inline constexpr std::size_t kMinEnvelopeMinima = 6;  // minima before the floor is fitted
+inline constexpr std::size_t kMinEnvelopeMinima = 20;  // minima before the floor is fitted
 
 MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule);
 Verdict analyze_checkpoints(const std::vector<CheckpointRecord>& checkpoints,
