@@ -16,7 +16,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PAGES = ["clean", "window", "listener", "dom", "slow", "cache", "noise", "every10", "big"]
+PAGES = ["clean", "window", "listener", "dom", "slow", "cache", "noise", "every10", "big", "node",
+         "nodedetached", "blob", "worker", "crossframe"]
 
 
 def run(harness, page, out):
