@@ -350,7 +350,7 @@ MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule) {
   // its floor alone: on such curves a line through the points, asked after every checkpoint, called
   // plateaus, leaks and (with a random downward lean) `stable` on real runs of
   // pages/fixtures/noisy*.html.
-  const bool noisy = !rule.structural && local_noise(p) > rule.noise_floor &&
+  const bool noisy = v.noisy = !rule.structural && local_noise(p) > rule.noise_floor &&
                      falls(p, rule.noise_floor) * 5 >= p.size() - 1;
   if (noisy) {
     if (decide_by_envelope()) return v;
@@ -424,20 +424,28 @@ MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule) {
         "{} looks flat ({}) but only {} iterations were measured; {} are "
         "needed to call it stable",
         rule.metric, per_iteration(fit.slope, rule), static_cast<int>(span), kMinStableSpan);
+  } else if (noisy && !fit_envelope(p).valid) {
+    const std::size_t needed = kMinEnvelopeMinima * kEnvelopeWindow;
+    v.reason = fmt::format(
+        "{} ({}) swings by {} between checkpoints (around its own shape): too noisy to say from a "
+        "line through the points; its floor would decide it from {} checkpoints, {} so far (an "
+        "adaptive run now takes one after every iteration)",
+        rule.metric, rule.subject, format_amount(local_noise(p), rule.unit), needed, p.size());
   } else {
     // A noisy curve is decided by its floor: the estimate comes from the envelope's interval.
     const EnvelopeFit e = noisy ? fit_envelope(p) : EnvelopeFit{};
-    const int more =
-        e.valid ? iterations_to_decide(e.slope, e.ci_low, e.ci_high, threshold, span)
-                : iterations_to_decide(fit.slope, fit.ci95_low, fit.ci95_high, threshold, span);
+    const double low = e.valid ? e.ci_low : fit.ci95_low;
+    const double high = e.valid ? e.ci_high : fit.ci95_high;
+    const int more = iterations_to_decide(e.valid ? e.slope : fit.slope, low, high, threshold, span);
     v.reason = fmt::format(
-        "{} ({}): {} (95 % CI {}) over {} straddles the threshold of {}: too "
-        "noisy to say; {}",
+        "{} ({}): {} (95 % CI {}) over {} straddles the threshold of {}: too noisy to say; {}",
         rule.metric, rule.subject, per_iteration(fit.slope, rule), interval(fit, rule), range,
         per_iteration(threshold, rule),
         more > 0 ? fmt::format("about {} more iterations would decide it", more)
-                 : std::string("more iterations would not decide it: the "
-                               "growth sits at the threshold"));
+        : low <= threshold && threshold <= high
+            ? std::string("more iterations would not decide it soon: the growth sits at the "
+                          "threshold")
+            : std::string("the next checkpoints may decide it"));
   }
   return v;
 }
@@ -488,8 +496,10 @@ std::vector<std::string> targets_that_grew(const std::vector<CheckpointRecord>& 
 bool too_noisy(const Verdict& verdict) {
   if (verdict.kind != VerdictKind::kInsufficient) return false;
   for (const auto& m : verdict.per_metric) {
-    if (m.kind == VerdictKind::kInsufficient && m.ci95_low <= m.threshold &&
-        m.ci95_high >= m.threshold && m.last_iteration - m.first_iteration >= kMinStableSpan) {
+    if (m.kind != VerdictKind::kInsufficient) continue;
+    if (m.noisy) return true;
+    if (m.ci95_low <= m.threshold && m.ci95_high >= m.threshold &&
+        m.last_iteration - m.first_iteration >= kMinStableSpan) {
       return true;
     }
   }

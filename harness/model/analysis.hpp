@@ -20,6 +20,7 @@ struct MetricVerdict {
   std::string metric;
   std::string unit;
   std::string subject;     // what the metric measures: "the browser process", "the page's DOM"
+  bool noisy = false;       // judged by its floor (analyze/verdict.hpp)
   std::string fit = "ols";  // what decided: "ols" (the points' line) or "lower envelope"
   VerdictKind kind = VerdictKind::kInsufficient;
   std::string reason;
