@@ -10,12 +10,6 @@
 
 namespace harness {
 
-double t_quantile_995(std::size_t df) {
-  if (df == 0) return std::numeric_limits<double>::infinity();
-  namespace bm = boost::math;
-  return bm::quantile(bm::complement(bm::students_t(static_cast<double>(df)), 0.005));
-}
-
 double t_quantile_975(std::size_t df) {
   if (df == 0) return std::numeric_limits<double>::infinity();
   auto compute = [df] {

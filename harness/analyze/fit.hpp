@@ -38,8 +38,6 @@ double theil_sen(std::span<const double> x, std::span<const double> y);
 // quantile(complement(students_t(df), 0.025)) from Boost.Math, exact for every df (12.706 at 1,
 // 2.0395 at 31, 1.9798 at 121, towards 1.95996 for large df); +inf for df = 0.
 double t_quantile_975(std::size_t df);
-// The same at 99 % (two-sided): 63.657 at 1, 2.75 at 30.
-double t_quantile_995(std::size_t df);
 
 // The q-quantile (0 <= q <= 1) by linear interpolation between the sorted values (the position
 // q·(n − 1)); 0 for no values. median is quantile(values, 0.5): the middle value, or the mean of

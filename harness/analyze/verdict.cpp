@@ -6,7 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <set>
+#include <map>
+#include <optional>
 
 #include "harness/analyze/fit.hpp"
 #include "harness/model/units.hpp"
@@ -192,8 +193,7 @@ struct EnvelopeFit {
   double slope = 0;
   double ci_low = 0, ci_high = 0;  // 99 %
   double recent_slope = 0;         // the minima of the second half
-  double spread = 0;               // the highest point above the first minimum
-  std::size_t minima = 0;
+  double spread = 0;               // the highest point above the lowest minimum
 };
 
 // The scatter of a curve's points around its own local shape: each inner point's distance from
@@ -228,7 +228,6 @@ EnvelopeFit fit_envelope(const Points& p) {
     minima.x.push_back(p.x[best]);
     minima.y.push_back(p.y[best]);
   }
-  f.minima = minima.size();
   if (minima.size() < kMinEnvelopeMinima) return f;
   // Sen's slope of the minima with its distribution-free interval (the pairwise slopes ranked,
   // the bounds at (N ∓ z·sqrt(Var S))/2 with Var S = n(n−1)(2n+5)/18, z = 2.576 for 99 %): the
@@ -313,9 +312,15 @@ MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule) {
 
   // Too noisy for a line through the points: the floor under them may still decide (byte
   // metrics only; counts are exact).
+  // Fitted at most once per call (O(minima²) pairwise slopes), by whichever path needs it.
+  std::optional<EnvelopeFit> envelope_fit;
+  auto envelope = [&]() -> const EnvelopeFit& {
+    if (!envelope_fit) envelope_fit = fit_envelope(p);
+    return *envelope_fit;
+  };
   auto decide_by_envelope = [&]() -> bool {
     if (rule.structural) return false;
-    const EnvelopeFit e = fit_envelope(p);
+    const EnvelopeFit& e = envelope();
     if (!e.valid) return false;
     const std::string floor = fmt::format(
         "the floor of {} ({}: the minima of every {} checkpoints, which swing by up to {}) {} "
@@ -424,7 +429,7 @@ MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule) {
         "{} looks flat ({}) but only {} iterations were measured; {} are "
         "needed to call it stable",
         rule.metric, per_iteration(fit.slope, rule), static_cast<int>(span), kMinStableSpan);
-  } else if (noisy && !fit_envelope(p).valid) {
+  } else if (noisy && !envelope().valid) {
     const std::size_t needed = kMinEnvelopeMinima * kEnvelopeWindow;
     v.reason = fmt::format(
         "{} ({}) swings by {} between checkpoints (around its own shape): too noisy to say from a "
@@ -433,7 +438,7 @@ MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule) {
         rule.metric, rule.subject, format_amount(local_noise(p), rule.unit), needed, p.size());
   } else {
     // A noisy curve is decided by its floor: the estimate comes from the envelope's interval.
-    const EnvelopeFit e = noisy ? fit_envelope(p) : EnvelopeFit{};
+    const EnvelopeFit e = noisy ? envelope() : EnvelopeFit{};
     const double low = e.valid ? e.ci_low : fit.ci95_low;
     const double high = e.valid ? e.ci_high : fit.ci95_high;
     const int more = iterations_to_decide(e.valid ? e.slope : fit.slope, low, high, threshold, span);
@@ -457,10 +462,10 @@ namespace {
 std::vector<std::string> targets_that_grew(const std::vector<CheckpointRecord>& checkpoints,
                                            const std::vector<const MetricVerdict*>& deciding,
                                            const std::vector<MetricRule>& rules) {
-  std::set<std::string> names;
+  std::map<std::string, std::pair<std::string, std::string>> targets;  // name -> {label, metric}
   for (const auto& c : checkpoints) {
     for (const auto& [name, value] : c.metrics) {
-      if (name.rfind("target[", 0) == 0) names.insert(name);
+      if (auto parsed = parse_target_metric(name)) targets.emplace(name, std::move(*parsed));
     }
   }
   std::vector<std::pair<double, std::string>> grew;
@@ -468,9 +473,8 @@ std::vector<std::string> targets_that_grew(const std::vector<CheckpointRecord>& 
     const auto rule = std::find_if(rules.begin(), rules.end(),
                                    [&](const MetricRule& r) { return r.metric == m->metric; });
     if (rule == rules.end()) continue;
-    for (const auto& name : names) {
-      const auto parsed = parse_target_metric(name);
-      if (!parsed || parsed->second != m->metric) continue;
+    for (const auto& [name, parsed] : targets) {
+      if (parsed.second != m->metric) continue;
       std::vector<double> x, y;
       for (const auto& point : curve_of(checkpoints, name).points) {
         if (point.iteration < 0) continue;
@@ -481,7 +485,7 @@ std::vector<std::string> targets_that_grew(const std::vector<CheckpointRecord>& 
       if (!f.valid || f.slope <= rule->threshold_per_iteration) continue;
       // Relative to the threshold, so that nodes and bytes rank together.
       grew.emplace_back(f.slope / rule->threshold_per_iteration,
-                        fmt::format("{} ({} +{})", parsed->first, m->metric,
+                        fmt::format("{} ({} +{})", parsed.first, m->metric,
                                     per_iteration(f.slope, *rule)));
     }
   }

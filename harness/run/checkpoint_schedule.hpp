@@ -6,13 +6,14 @@
 // iteration 10. The cost: one checkpoint more in runs that go on past iteration 10. The verdicts
 // of every fixture are unchanged (bench/verdict_times.py; the note of issue 12 has the table).
 //
-// Noisy curves (`iterations: auto`): while the verdict is insufficient because some metric's
-// interval straddles its threshold (analyze/verdict.hpp, too_noisy), a checkpoint follows every
-// iteration: the interval of a line narrows with the number of points, and the lower envelope
-// that decides a noisy curve (a floor under random heights) narrows faster still. Measured on
-// pages/fixtures/noisy.html (0-25 MB kept at random per iteration): the envelope's 95 % interval
-// over 150 iterations is about ±3.5 KiB/iteration with a checkpoint every 2 iterations; with
-// every 5 it would not clear the 4 KiB threshold within 200 iterations.
+// Noisy curves (`iterations: auto`): while the verdict is insufficient because some metric is
+// noisy (judged by its floor) or its interval straddles its threshold (analyze/verdict.hpp,
+// too_noisy), a checkpoint follows every iteration: the floor needs 100 checkpoints and every
+// interval narrows with more points. Replayed on real runs of pages/fixtures/noisy.html and
+// noisyleak.html (0-25 MB kept at random per iteration, + 12 KiB/iteration; bench/
+// verdict_rates.sh, 200 iterations): with a checkpoint every iteration (10 runs each) the clean
+// page was `stable` 7 times and the leak found 10 times; every 2 iterations (6 runs each),
+// `stable` once and the leak found twice, the rest `insufficient`.
 #pragma once
 
 #include <vector>

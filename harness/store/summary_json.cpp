@@ -4,8 +4,8 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <regex>
-#include <set>
 
 #include "harness/error.hpp"
 
@@ -169,15 +169,14 @@ ordered_json summary_to_json(const RunSummary& s) {
   // points; only for tabs with cross-site frames or workers.
   ordered_json targets = ordered_json::object();
   {
-    std::set<std::string> names;
+    std::map<std::string, std::pair<std::string, std::string>> names;  // -> {label, metric}
     for (const auto& c : s.checkpoints) {
       for (const auto& [name, value] : c.metrics) {
-        if (parse_target_metric(name)) names.insert(name);
+        if (auto parsed = parse_target_metric(name)) names.emplace(name, std::move(*parsed));
       }
     }
-    for (const auto& name : names) {
-      const auto parsed = parse_target_metric(name);
-      targets[parsed->first][parsed->second] = points_json(curve_of(s.checkpoints, name));
+    for (const auto& [name, parsed] : names) {
+      targets[parsed.first][parsed.second] = points_json(curve_of(s.checkpoints, name));
     }
   }
   ordered_json events = ordered_json::array();
