@@ -7,6 +7,7 @@
 //   verdict_replay [--max N] summary.json...
 // prints, per run: its variant, the replayed decision, the iteration it came at, the deciding
 // metrics and the fit ("ols" or "lower envelope"); then the count of each decision per variant.
+// REPLAY_REASONS=1 also prints each run's verdict reason.
 #include <fmt/format.h>
 
 #include <cstdlib>

@@ -356,12 +356,14 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
                    {{"autoAttach", true}, {"waitForDebuggerOnStart", false}, {"flatten", true}},
                    session, kCdpTimeout);
       } catch (const CdpError&) {
+        // The frame went away: its workers went with it.
       }
     }
     for (const auto& id : shared) {
       try {
         cdp_->attach(id, kCdpTimeout);
       } catch (const CdpError&) {
+        // The shared worker ended before the attach: nothing of it to read.
       }
     }
   }
