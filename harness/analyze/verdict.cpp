@@ -499,13 +499,12 @@ std::vector<std::string> targets_that_grew(const std::vector<CheckpointRecord>& 
 
 bool too_noisy(const Verdict& verdict) {
   if (verdict.kind != VerdictKind::kInsufficient) return false;
+  // Only a metric judged by its floor: that rule needs 100 checkpoints. Densifying for any
+  // interval that straddles its threshold (the first version) let the plateau search see a
+  // renderer's early high-water growth as a finished cache within 22 iterations on the `noise`
+  // fixture when the machine was loaded (VerdictsChromium, ctest --repeat with a busy loop).
   for (const auto& m : verdict.per_metric) {
-    if (m.kind != VerdictKind::kInsufficient) continue;
-    if (m.noisy) return true;
-    if (m.ci95_low <= m.threshold && m.ci95_high >= m.threshold &&
-        m.last_iteration - m.first_iteration >= kMinStableSpan) {
-      return true;
-    }
+    if (m.kind == VerdictKind::kInsufficient && m.noisy) return true;
   }
   return false;
 }

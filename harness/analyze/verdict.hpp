@@ -75,9 +75,9 @@ MetricVerdict analyze_metric(const Curve& curve, const MetricRule& rule);
 Verdict analyze_checkpoints(const std::vector<CheckpointRecord>& checkpoints,
                             const std::vector<MetricRule>& rules = default_metric_rules());
 
-// Whether the verdict is insufficient because some metric is noisy (judged by its floor, which
-// needs more points) or its 95 % interval straddles its threshold over at least kMinStableSpan
-// iterations (more points would decide it), rather than for lack of iterations.
+// Whether the verdict is insufficient because some metric is noisy: judged by its floor, which
+// needs kMinEnvelopeMinima · kEnvelopeWindow checkpoints (an adaptive run then takes one after
+// every iteration).
 bool too_noisy(const Verdict& verdict);
 
 // "1.5 MiB", "312 nodes", "0.50 documents": a value in a rule's unit.

@@ -7,9 +7,8 @@
 // of every fixture are unchanged (bench/verdict_times.py; the note of issue 12 has the table).
 //
 // Noisy curves (`iterations: auto`): while the verdict is insufficient because some metric is
-// noisy (judged by its floor) or its interval straddles its threshold (analyze/verdict.hpp,
-// too_noisy), a checkpoint follows every iteration: the floor needs 100 checkpoints and every
-// interval narrows with more points. Replayed on real runs of pages/fixtures/noisy.html and
+// noisy and judged by its floor (analyze/verdict.hpp, too_noisy), a checkpoint follows every
+// iteration: the floor needs 100 checkpoints. Replayed on real runs of pages/fixtures/noisy.html and
 // noisyleak.html (0-25 MB kept at random per iteration, + 12 KiB/iteration; bench/
 // verdict_rates.sh, 200 iterations): with a checkpoint every iteration (10 runs each) the clean
 // page was `stable` 7 times and the leak found 10 times; every 2 iterations (6 runs each),

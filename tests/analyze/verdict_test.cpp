@@ -227,7 +227,7 @@ TEST(AnalyzeMetric, StraddleSaysHowManyMoreIterationsWouldDecide) {
   EXPECT_THAT(v.reason, HasSubstr("about 27 more iterations would decide it"));
 }
 
-TEST(AnalyzeCheckpoints, TooNoisyOnlyWhenAnIntervalStraddles) {
+TEST(AnalyzeCheckpoints, TooNoisyOnlyForAMetricJudgedByItsFloor) {
   Verdict v;
   v.kind = VerdictKind::kInsufficient;
   MetricVerdict m;
@@ -238,8 +238,10 @@ TEST(AnalyzeCheckpoints, TooNoisyOnlyWhenAnIntervalStraddles) {
   m.first_iteration = 0;
   m.last_iteration = 30;
   v.per_metric.push_back(m);
+  EXPECT_FALSE(too_noisy(v));  // a straddling interval alone keeps the schedule
+  v.per_metric[0].noisy = true;
   EXPECT_TRUE(too_noisy(v));
-  v.per_metric[0].last_iteration = 10;  // too few iterations yet, not too noisy
+  v.kind = VerdictKind::kRetains;  // decided: nothing more to check
   EXPECT_FALSE(too_noisy(v));
 }
 
