@@ -73,7 +73,7 @@ struct Browser {
     if (session) session->end();
     if (!run_dir.empty()) std::filesystem::remove_all(run_dir);
   }
-  harness::ProcessTree& tree() { return external ? *external : session->process_tree(); }
+  harness::ProcessSource& tree() { return external ? *external : session->process_tree(); }
   // The tree's root: --root, or the oldest member (the driver started all the others).
   harness::Pid root() {
     if (g_target.root) return *g_target.root;

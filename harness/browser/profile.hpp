@@ -14,6 +14,7 @@
 
 #include "harness/drive/driver.hpp"
 #include "harness/platform/process_tree.hpp"
+#include "harness/sample/sampler.hpp"
 #include "harness/scenario/scenario.hpp"
 
 namespace harness {
@@ -90,7 +91,15 @@ class BrowserSession {
   virtual ~BrowserSession() = default;
   virtual Driver& driver() = 0;
   virtual GarbageCollector& garbage_collector() = 0;
-  virtual ProcessTree& process_tree() = 0;
+  virtual ProcessSource& process_tree() = 0;
+  // Starts sampling the session's processes every `interval` into `sink`, until the returned
+  // object is destroyed. Local sessions: a Sampler over process_tree(); a Grid session: the
+  // batches its node's agent takes.
+  virtual std::unique_ptr<SampleSource> start_sampling(std::chrono::milliseconds interval,
+                                                       SamplerClock clock,
+                                                       SampleSource::Sink sink) {
+    return std::make_unique<Sampler>(process_tree(), interval, std::move(clock), std::move(sink));
+  }
   // Browser-internal counters of the page under test (checkpoint metrics page.*, dom.*).
   // Throws when the page does not answer.
   virtual std::map<std::string, double> read_page_counters() = 0;

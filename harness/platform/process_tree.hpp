@@ -35,10 +35,31 @@ struct ProcessTreeOptions {
   std::chrono::milliseconds rescan_interval{1000};
 };
 
-class ProcessTree {
+// What a run reads of its browser's processes and how it ends one: the local ProcessTree below,
+// or the processes of a Grid session on a node, read and ended by that node's `harness agent`
+// (grid/remote_session.cpp).
+class ProcessSource {
+ public:
+  virtual ~ProcessSource() = default;
+  virtual void refresh(bool force = false) = 0;
+  virtual std::vector<ProcessReading> read() = 0;
+  virtual std::vector<DetailedReading> read_detailed() = 0;
+  virtual std::vector<ProcessIdentity> seen() const = 0;
+  virtual std::optional<ProcessIdentity> identity_of(Pid pid) const = 0;
+  // False when the processes live on another machine: their PIDs mean nothing here (the cleanup
+  // journal must not record them).
+  virtual bool local() const { return true; }
+  // The ceiling guard's controls (run/ceiling_guard.hpp); local: platform/process.hpp.
+  virtual std::optional<ProcessStatus> status(Pid pid);
+  virtual void kill(const ProcessIdentity& identity);
+  virtual bool set_data_limit(const ProcessIdentity& identity, std::uint64_t bytes,
+                              std::string* error);
+};
+
+class ProcessTree final : public ProcessSource {
  public:
   explicit ProcessTree(ProcessTreeOptions options);
-  ~ProcessTree();
+  ~ProcessTree() override;
   ProcessTree(const ProcessTree&) = delete;
   ProcessTree& operator=(const ProcessTree&) = delete;
 
@@ -46,14 +67,14 @@ class ProcessTree {
   // forced (checkpoints), otherwise at most every options.rescan_interval. Linux also finds the
   // members' new children on every call, cheaply. Renderers come and go (a cross-site iframe
   // gets a renderer per iteration).
-  void refresh(bool force = false);
+  void refresh(bool force = false) override;
   // One cheap reading of every member; members found gone are dropped.
-  std::vector<ProcessReading> read();
-  std::vector<DetailedReading> read_detailed();
+  std::vector<ProcessReading> read() override;
+  std::vector<DetailedReading> read_detailed() override;
   // Every process that was ever a member, for making sure they are all gone at the end.
-  std::vector<ProcessIdentity> seen() const;
+  std::vector<ProcessIdentity> seen() const override;
   // The identity of a current member.
-  std::optional<ProcessIdentity> identity_of(Pid pid) const;
+  std::optional<ProcessIdentity> identity_of(Pid pid) const override;
 
  private:
   struct Impl;

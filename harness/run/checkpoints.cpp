@@ -70,7 +70,7 @@ void RunExecution::checkpoint(int iteration) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   lap("settle");
-  ProcessTree& tree = session_->process_tree();
+  ProcessSource& tree = session_->process_tree();
   tree.refresh(true);
   lap("refresh");
   record.t_ms = now_ms();

@@ -131,7 +131,8 @@ class RunExecution : private ProcessControl {
   bool cleaned_up_ = true;     // the last browser ended with no survivor and no profile left
   std::mutex session_mutex_;   // guards session_ swaps against the sampler, watchdog, dump worker
   std::unique_ptr<BrowserSession> session_;
-  std::unique_ptr<Sampler> sampler_;
+  std::atomic<bool> remote_processes_{false};  // the session's processes are on a Grid node
+  std::unique_ptr<SampleSource> sampler_;
   std::unique_ptr<Watchdog> watchdog_;
   std::unique_ptr<CeilingGuard> ceiling_guard_;  // with a ceiling; sampler thread only
   std::unique_ptr<DumpWorker> dump_worker_;

@@ -180,6 +180,7 @@ bool RunExecution::start_browser() {
     finish(facts(DriveEnd::kLaunchFailed, e.what()));
     return false;
   }
+  remote_processes_ = !session->process_tree().local();
   {
     std::lock_guard lock(session_mutex_);
     session_ = std::move(session);
@@ -196,8 +197,8 @@ bool RunExecution::start_browser() {
     event(notice.kind == "finding" ? "finding" : notice.kind, notice.message, notice.details);
   }
   journaled_ = 0;
-  sampler_ = std::make_unique<Sampler>(
-      session_->process_tree(), plan_.sample_interval,
+  sampler_ = session_->start_sampling(
+      plan_.sample_interval,
       SamplerClock{[this] { return now_ms(); }, [this] { return iteration_.load(); }},
       [this](const SampleBatch& batch) { on_sample(batch); });
   const Timeouts& t = plan_.scenario->timeouts;
@@ -274,6 +275,7 @@ void RunExecution::journal_tree_members() {
     // Never wait here: a heap snapshot holds the session for seconds; the next sample will do.
     std::unique_lock lock(session_mutex_, std::try_to_lock);
     if (!lock.owns_lock() || !session_) return;
+    if (!session_->process_tree().local()) return;  // a Grid node's PIDs: its agent ends them
     seen = session_->process_tree().seen();
   }
   if (seen.size() == journaled_) return;
@@ -287,13 +289,30 @@ std::optional<ProcessIdentity> RunExecution::identity_of(Pid pid) {
   return session_->process_tree().identity_of(pid);
 }
 
-std::optional<ProcessStatus> RunExecution::status(Pid pid) { return read_process_status(pid); }
+// Local sessions read and end processes here, without the session lock (a heap snapshot holds
+// it for seconds; the ceiling guard must not wait); a Grid session's agent does it on its node.
+std::optional<ProcessStatus> RunExecution::status(Pid pid) {
+  if (!remote_processes_) return read_process_status(pid);
+  std::lock_guard lock(session_mutex_);
+  if (!session_) return std::nullopt;
+  return session_->process_tree().status(pid);
+}
 
-void RunExecution::kill(const ProcessIdentity& identity) { kill_process(identity); }
+void RunExecution::kill(const ProcessIdentity& identity) {
+  if (!remote_processes_) return kill_process(identity);
+  std::lock_guard lock(session_mutex_);
+  if (session_) session_->process_tree().kill(identity);
+}
 
 bool RunExecution::set_data_limit(const ProcessIdentity& identity, std::uint64_t bytes,
                                   std::string* error) {
-  return harness::set_data_limit(identity, bytes, error);
+  if (!remote_processes_) return harness::set_data_limit(identity, bytes, error);
+  std::lock_guard lock(session_mutex_);
+  if (!session_) {
+    if (error) *error = "the browser has ended";
+    return false;
+  }
+  return session_->process_tree().set_data_limit(identity, bytes, error);
 }
 
 // ---- heartbeats and hangs ----

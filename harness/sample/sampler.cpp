@@ -4,7 +4,7 @@
 
 namespace harness {
 
-Sampler::Sampler(ProcessTree& tree, std::chrono::milliseconds interval, SamplerClock clock,
+Sampler::Sampler(ProcessSource& tree, std::chrono::milliseconds interval, SamplerClock clock,
                  Sink sink)
     : tree_(tree), interval_(interval), clock_(std::move(clock)), sink_(std::move(sink)) {
   thread_ = std::thread([this] { loop(); });
@@ -24,7 +24,7 @@ std::optional<SampleBatch> Sampler::latest() const {
   return latest_;
 }
 
-SampleBatch Sampler::take(ProcessTree& tree, std::int64_t t_ms, int iteration) {
+SampleBatch Sampler::take(ProcessSource& tree, std::int64_t t_ms, int iteration) {
   tree.refresh();
   SampleBatch batch;
   batch.t_ms = t_ms;

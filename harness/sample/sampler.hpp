@@ -21,26 +21,33 @@ struct SamplerClock {
   std::function<int()> iteration;        // the iteration in progress
 };
 
-class Sampler {
+// Where a run's samples come from: this machine's Sampler, or the batches a Grid node's agent
+// took and streams (grid/remote_session.cpp). Either calls its sink on a thread of its own.
+class SampleSource {
  public:
   using Sink = std::function<void(const SampleBatch&)>;
+  virtual ~SampleSource() = default;
+  // The most recent batch, for the progress line.
+  virtual std::optional<SampleBatch> latest() const = 0;
+};
 
-  Sampler(ProcessTree& tree, std::chrono::milliseconds interval, SamplerClock clock, Sink sink);
-  ~Sampler();
+class Sampler final : public SampleSource {
+ public:
+  Sampler(ProcessSource& tree, std::chrono::milliseconds interval, SamplerClock clock, Sink sink);
+  ~Sampler() override;
   Sampler(const Sampler&) = delete;
   Sampler& operator=(const Sampler&) = delete;
 
-  // The most recent batch, for the progress line.
-  std::optional<SampleBatch> latest() const;
+  std::optional<SampleBatch> latest() const override;
 
   // One sample: refresh the tree if a process was created, read every member. Public so a
   // benchmark can measure exactly what the thread does per tick.
-  static SampleBatch take(ProcessTree& tree, std::int64_t t_ms, int iteration);
+  static SampleBatch take(ProcessSource& tree, std::int64_t t_ms, int iteration);
 
  private:
   void loop();
 
-  ProcessTree& tree_;
+  ProcessSource& tree_;
   std::chrono::milliseconds interval_;
   SamplerClock clock_;
   Sink sink_;

@@ -273,7 +273,7 @@ class IeSession final : public BrowserSession, public GarbageCollector {
     return *webdriver_;
   }
   GarbageCollector& garbage_collector() override { return *this; }
-  ProcessTree& process_tree() override { return *tree_; }
+  ProcessSource& process_tree() override { return *tree_; }
   std::string browser_version() const override { return browser_version_; }
   std::string driver_version() const override { return driver_version_; }
 
