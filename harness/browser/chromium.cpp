@@ -197,6 +197,32 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     tree_->refresh(true);
   }
 
+  // A browser launched by a Grid node (attach_chromium).
+  void start_attached(const ChromiumAttachSpec& spec) {
+    attached_ = true;
+    options_.hang_stacks = spec.hang_stacks;
+    dumps_dir_ = spec.dumps_dir;
+    std::error_code ec;
+    std::filesystem::create_directories(dumps_dir_, ec);
+    browser_pid_ = spec.browser_pid;
+    page_target_ = spec.page_target;
+    try {
+      cdp_ = CdpClient::connect_to_debugger_address(spec.debugger_address, kCdpTimeout);
+      const json version = cdp_->call("Browser.getVersion", json::object(), {}, kCdpTimeout);
+      const std::string product = version.value("product", "");
+      browser_version_ = product.substr(product.find('/') + 1);
+      attach_to_page(options_);
+    } catch (const CdpError& e) {
+      throw LaunchError(fmt::format("cannot use Chromium's DevTools endpoint {}: {}",
+                                    spec.debugger_address, e.what()));
+    }
+    debugger_address_ = spec.debugger_address;
+    // Only now: a browser that could not be attached is left alone by end().
+    tree_ = std::make_unique<ProcessTree>(
+        ProcessTreeOptions{{spec.browser_pid}, classify_chromium, std::string()});
+    tree_->refresh(true);
+  }
+
   // Everything the browser writes outside its profile stays in the run's own places: its
   // temporary files, and its crash minidumps, which otherwise land in the user's home whatever
   // --user-data-dir says (reference chromium-linux.md §8.1).
@@ -302,6 +328,11 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
   std::string driver_version() const override { return driver_version_; }
 
   json environment() const override {
+    if (attached_) {
+      return json{{"browser_pid", browser_pid_},
+                  {"debugger_address", debugger_address_},
+                  {"dumps_dir", dumps_dir_.string()}};
+    }
     return json{{"os", os_description()},
                 {"hostname", host_name()},
                 {"chromium_binary", options_.chromium_binary},
@@ -517,6 +548,7 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
   }
 
   bool alive() override {
+    if (attached_) return cdp_ && cdp_->connected() && read_process_status(browser_pid_).has_value();
     return driver_process_ && !driver_process_->poll_exit() && cdp_ && cdp_->connected();
   }
 
@@ -547,6 +579,9 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     if (tree_) {
       const auto seen = tree_->seen();
       report.processes_seen = seen.size();
+      // Attached: the node's chromedriver closes the browser after the Grid session's DELETE;
+      // what has not exited within the grace is ended here.
+      if (attached_) wait_until_gone(seen, kDriverGrace);
       // Anything that left the driver's process group (crashpad handlers detach with setsid)
       // is ended by its recorded PID and start time.
       for (const auto& id : seen) kill_process(id);
@@ -635,10 +670,22 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
   std::condition_variable paused_cv_;
   std::vector<BrowserNotice> notices_;
   bool ended_ = false;
+  bool attached_ = false;  // attach_chromium: a browser the harness did not launch
   EndReport end_report_;
 };
 
 }  // namespace
+
+std::unique_ptr<BrowserSession> attach_chromium(const ChromiumAttachSpec& spec) {
+  auto session = std::make_unique<ChromiumSession>();
+  try {
+    session->start_attached(spec);
+  } catch (...) {
+    session->end();
+    throw;
+  }
+  return session;
+}
 
 std::unique_ptr<BrowserSession> ChromiumProfile::launch(const LaunchOptions& options) const {
   auto session = std::make_unique<ChromiumSession>();

@@ -23,6 +23,21 @@ nlohmann::json chromium_capabilities(const std::string& binary, const std::strin
 // "ChromeDriver was started successfully on port 38057." -> 38057; 0 when absent.
 int parse_chromedriver_port(const std::string& log_text);
 
+// A Chromium somebody else launched (a Selenium Grid node's chromedriver), taken over on its own
+// machine by `harness agent` (grid/agent.hpp): DevTools at its debuggerAddress for GC, counters,
+// errors, hang stacks and heap snapshots, its process tree from the browser's PID down. It has no
+// driver (the steps go through the Grid); end() waits for the browser to exit after the Grid
+// session was deleted, then ends what is left of that tree, by PID.
+struct ChromiumAttachSpec {
+  std::string debugger_address;  // goog:chromeOptions.debuggerAddress, "localhost:39949"
+  Pid browser_pid = 0;           // goog:processID
+  std::string page_target;       // the tab's CDP target id (chromedriver's window handle)
+  std::filesystem::path dumps_dir;  // heap snapshots are written here
+  bool hang_stacks = false;
+};
+// Throws LaunchError when the browser cannot be reached.
+std::unique_ptr<BrowserSession> attach_chromium(const ChromiumAttachSpec& spec);
+
 class ChromiumProfile final : public BrowserProfile {
  public:
   std::string name() const override { return "chromium"; }

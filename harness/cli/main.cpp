@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "harness/cli/agent_command.hpp"
 #include "harness/cli/compare_command.hpp"
 #include "harness/cli/doctor_command.hpp"
 #include "harness/cli/exit_codes.hpp"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   MatrixCommandOptions matrix_options;
   DoctorCommandOptions doctor_options;
   WatchCommandOptions watch_options;
+  AgentCommandOptions agent_options;
   setup_run_command(app, run_options);
   setup_compare_command(app, compare_options);
   setup_report_command(app, report_options);
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   setup_doctor_command(app, doctor_options);
   setup_serve_command(app, serve_options);
   setup_watch_command(app, watch_options);
+  setup_agent_command(app, agent_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("report")) return run_report_command(report_options);
     if (app.got_subcommand("matrix")) return run_matrix_command(matrix_options);
     if (app.got_subcommand("doctor")) return run_doctor_command(doctor_options);
+    if (app.got_subcommand("agent")) return run_agent_command(agent_options);
     if (app.got_subcommand("__watch")) return run_watch_command(watch_options);
   } catch (const ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());

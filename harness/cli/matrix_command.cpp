@@ -3,7 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <functional>
+#include <map>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "harness/browser/profile.hpp"
 #include "harness/cli/console.hpp"
@@ -12,6 +17,8 @@
 #include "harness/cli/report_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/error.hpp"
+#include "harness/grid/agent_protocol.hpp"
+#include "harness/grid/remote_session.hpp"
 #include "harness/model/time.hpp"
 #include "harness/report/junit.hpp"
 #include "harness/report/markdown.hpp"
@@ -35,6 +42,13 @@ void setup_matrix_command(CLI::App& app, MatrixCommandOptions& o) {
   cmd->add_option("--db", o.database, "Results database (default: <out>/harness.db)");
   cmd->add_option("--junit", o.junit, "Also write JUnit XML to this file");
   cmd->add_flag("-v,--verbose", o.verbose, "Debug logging");
+  cmd->add_option("--grid", o.grid,
+                  "Run every cell as a session of this Selenium Grid hub (http://hub:4444), "
+                  "memory read by `harness agent` beside each node (docs/grid.md)");
+  cmd->add_option("--parallel", o.parallel,
+                  "Grid: cells at once (default: the Grid's free slots for the browser)")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--token-file", o.token_file, "Grid: the agents' shared token");
 }
 
 namespace {
@@ -64,6 +78,71 @@ void write_matrix_json(const std::filesystem::path& dir, const Matrix& matrix, c
   write_file_atomically(dir / "matrix.json", j.dump(2) + "\n");
 }
 
+// The cells as Grid sessions, `parallel` at once (the Grid's free slots for Chromium unless told).
+// Each worker writes through its own connection to the one results database (SQLite in WAL mode
+// serialises the writers; store.cpp opens transactions IMMEDIATE). Results come back in cell
+// order.
+std::vector<RunResult> run_on_grid(const MatrixGrid& grid, std::vector<PreparedScenario>& prepared,
+                                   int total, const std::filesystem::path& database,
+                                   Console& console,
+                                   const std::function<void(const std::vector<RunResult>&)>& progress) {
+  GridOptions options;
+  options.hub_url = grid.url;
+  options.token = read_token_file(grid.token_file);
+  options.agents = grid.agents;
+  int parallel = grid.parallel;
+  if (parallel <= 0) {
+    parallel = grid_free_slots(options, "chrome");
+    if (parallel <= 0) {
+      throw LaunchError(fmt::format("the Grid at {} has no free Chromium slot (no node "
+                                    "registered?); give --parallel N to queue on it anyway",
+                                    grid.url));
+    }
+  }
+  parallel = std::min(parallel, total);
+  console.print(fmt::format("  on Selenium Grid {}: {} cell(s) at once\n", grid.url, parallel));
+
+  std::vector<std::unique_ptr<PageHost>> hosts;
+  std::map<const BrowserProfile*, std::unique_ptr<GridProfile>> profiles;
+  std::vector<RunPlan> plans;
+  for (auto& p : prepared) {
+    hosts.push_back(std::make_unique<PageHost>(p.scenario, grid.serve_bind, grid.serve_host));
+    for (const auto* profile : p.profiles) {
+      auto& remote = profiles[profile];
+      if (!remote) remote = std::make_unique<GridProfile>(*profile, options);
+      for (const auto& variant : p.variants) {
+        plans.push_back(hosts.back()->plan_for(p, remote.get(), variant,
+                                               static_cast<int>(plans.size()) + 1, total));
+      }
+    }
+  }
+  std::vector<std::optional<RunResult>> slots(plans.size());
+  std::mutex mutex;
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    Store store(database);
+    for (std::size_t i = next++; i < plans.size(); i = next++) {
+      if (stop_requested().load()) break;
+      RunResult result = execute_run(plans[i], store, console, stop_requested());
+      std::lock_guard lock(mutex);
+      slots[i] = std::move(result);
+      std::vector<RunResult> so_far;
+      for (const auto& r : slots) {
+        if (r) so_far.push_back(*r);
+      }
+      progress(so_far);
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int i = 0; i < parallel; ++i) workers.emplace_back(worker);
+  for (auto& w : workers) w.join();
+  std::vector<RunResult> results;
+  for (auto& r : slots) {
+    if (r) results.push_back(std::move(*r));
+  }
+  return results;
+}
+
 }  // namespace
 
 int run_matrix_command(const MatrixCommandOptions& o) {
@@ -76,9 +155,24 @@ int run_matrix_command(const MatrixCommandOptions& o) {
   load.known_browsers = browser_profile_names();
   const Matrix matrix = load_matrix(o.matrix, load);
   const std::filesystem::path out = o.out;
+  std::optional<MatrixGrid> grid = matrix.grid;
+  if (!o.grid.empty()) {
+    if (!grid) grid.emplace();
+    grid->url = o.grid;
+  }
+  if (grid) {
+    if (o.parallel > 0) grid->parallel = o.parallel;
+    if (!o.token_file.empty()) grid->token_file = o.token_file;
+    if (grid->token_file.empty()) {
+      throw InputError("a Grid matrix needs the agents' token: --token-file FILE or "
+                       "grid: {token_file: FILE} (docs/grid.md)");
+    }
+    parse_http_url(grid->url);
+  }
   std::vector<PreparedScenario> prepared;
   for (const auto& entry : matrix.entries) {
     RunOverrides overrides = o.overrides;
+    overrides.on_grid = grid.has_value();
     if (overrides.browsers.empty()) overrides.browsers = entry.browsers;
     if (overrides.iterations.empty()) overrides.iterations = entry.iterations;
     overrides.variants.insert(overrides.variants.end(), entry.variants.begin(),
@@ -113,17 +207,24 @@ int run_matrix_command(const MatrixCommandOptions& o) {
   install_interrupt_handlers();
   guard_against_being_killed();
   std::vector<RunResult> results;
-  int index = 0;
-  for (auto& p : prepared) {
-    PageHost host(p.scenario);
-    for (const auto* profile : p.profiles) {
-      for (const auto& variant : p.variants) {
-        if (stop_requested().load()) break;
-        const RunPlan plan = host.plan_for(p, profile, variant, ++index, total);
-        results.push_back(execute_run(plan, store, console, stop_requested()));
-        write_matrix_json(dir, matrix, id, started_at, results, total, false);
+  if (!grid) {
+    int index = 0;
+    for (auto& p : prepared) {
+      PageHost host(p.scenario);
+      for (const auto* profile : p.profiles) {
+        for (const auto& variant : p.variants) {
+          if (stop_requested().load()) break;
+          const RunPlan plan = host.plan_for(p, profile, variant, ++index, total);
+          results.push_back(execute_run(plan, store, console, stop_requested()));
+          write_matrix_json(dir, matrix, id, started_at, results, total, false);
+        }
       }
     }
+  } else {
+    results = run_on_grid(*grid, prepared, total, database, console,
+                          [&](const std::vector<RunResult>& so_far) {
+                            write_matrix_json(dir, matrix, id, started_at, so_far, total, false);
+                          });
   }
   write_matrix_json(dir, matrix, id, started_at, results, total, true);
 

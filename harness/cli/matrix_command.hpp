@@ -16,6 +16,10 @@ struct MatrixCommandOptions {
   std::string database;
   std::string junit;
   bool verbose = false;
+  // Selenium Grid (docs/grid.md); each overrides the matrix file's `grid:`.
+  std::string grid;        // the hub's URL
+  int parallel = 0;        // cells at once; 0: the Grid's free slots
+  std::string token_file;  // the agents' shared token
 };
 
 void setup_matrix_command(CLI::App& app, MatrixCommandOptions& options);

@@ -31,10 +31,16 @@ void check_writable_folder(const std::filesystem::path& folder) {
   std::filesystem::remove(probe, ec);
 }
 
-PageHost::PageHost(const Scenario& scenario) : base_url(scenario.start) {
+PageHost::PageHost(const Scenario& scenario, const std::string& bind,
+                   const std::string& public_host)
+    : base_url(scenario.start) {
   if (!scenario.serve_dir) return;
-  server = std::make_unique<PageServer>(*scenario.serve_dir);
+  server = std::make_unique<PageServer>(*scenario.serve_dir, bind.empty() ? "127.0.0.1" : bind);
   base_url = server->base_url();
+  if (!public_host.empty()) {
+    server->allow_host(public_host);
+    base_url = fmt::format("http://{}:{}/", public_host, server->port());
+  }
   server->add_route(kBeaconPath, [this](const ServerRequest& r) { return beacons.handle(r); });
 }
 
@@ -103,7 +109,7 @@ PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOv
   }
   prepared.variants = expand_variants(scenario, pins);
   for (const auto* profile : prepared.profiles) {
-    if (profile->name() == "chromium") {
+    if (profile->name() == "chromium" && !o.on_grid) {
       check_executable(o.chromium, "Chromium");
       if (scenario.drive == DriveMode::kDriver) check_executable(o.chromedriver, "chromedriver");
     }

@@ -38,6 +38,7 @@ struct RunOverrides {
   std::string iedriver;
   std::string ie_binary;
   std::string activex;
+  bool on_grid = false;  // the browsers run on Grid nodes: no local binaries needed
 };
 
 struct PreparedScenario {
@@ -58,8 +59,11 @@ PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOv
 
 // Where a scenario's pages come from during its runs: the harness's own server on 127.0.0.1
 // (with the page-mode beacon route) when the scenario has `serve:`, else its absolute start URL.
+// On a Grid (matrix --grid) the nodes must reach it: `bind` is the address it listens on and
+// `public_host` the name its URLs carry (and that it answers for).
 struct PageHost {
-  explicit PageHost(const Scenario& scenario);
+  explicit PageHost(const Scenario& scenario, const std::string& bind = "127.0.0.1",
+                    const std::string& public_host = "");
   BeaconChannel beacons;  // declared before the server: the server stops first
   std::unique_ptr<PageServer> server;
   std::string base_url;

@@ -1,5 +1,7 @@
 #include "harness/drive/http_client.hpp"
 
+#include <vector>
+
 #include <fmt/format.h>
 
 #include <boost/asio/connect.hpp>
@@ -18,6 +20,7 @@ struct HttpClient::Impl {
   asio::io_context ioc;
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
+  std::vector<std::pair<std::string, std::string>> headers;
 
   // Runs the pending operations to completion (or to their deadline) on this thread.
   void run() {
@@ -36,6 +39,10 @@ HttpClient::~HttpClient() {
   }
 }
 
+void HttpClient::set_header(std::string name, std::string value) {
+  impl_->headers.emplace_back(std::move(name), std::move(value));
+}
+
 HttpResponse HttpClient::request(const std::string& method, const std::string& target,
                                  const std::string& body, std::chrono::milliseconds timeout) {
   http::request<http::string_body> req;
@@ -44,6 +51,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
   req.version(11);
   req.set(http::field::host, fmt::format("{}:{}", host_, port_));
   req.set(http::field::user_agent, "browser-harness");
+  for (const auto& [name, value] : impl_->headers) req.set(name, value);
   req.keep_alive(true);
   if (!body.empty() || method == "POST") {
     req.set(http::field::content_type, "application/json; charset=utf-8");

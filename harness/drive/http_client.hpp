@@ -37,6 +37,9 @@ class HttpClient {
   HttpResponse request(const std::string& method, const std::string& target,
                        const std::string& body, std::chrono::milliseconds timeout);
 
+  // A header sent with every request (the agent's "Authorization: Bearer <token>").
+  void set_header(std::string name, std::string value);
+
   const std::string& host() const { return host_; }
   int port() const { return port_; }
 

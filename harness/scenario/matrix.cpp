@@ -52,6 +52,45 @@ MatrixEntry parse_entry(Validator& v, const YAML::Node& item, const std::filesys
   return entry;
 }
 
+MatrixGrid parse_grid(Validator& v, const YAML::Node& node, const std::filesystem::path& file) {
+  MatrixGrid grid;
+  if (!node.IsMap()) {
+    v.error(node, "grid is a mapping: {url: http://hub:4444, parallel: N, token_file: file, "
+                  "agents: {node URL: agent URL}, serve_bind: address, serve_host: name}");
+    return grid;
+  }
+  MapReader m(v, node, "grid", {"url", "parallel", "token_file", "agents", "serve_bind",
+                                "serve_host"});
+  m.require("url", "the hub's URL, e.g. http://127.0.0.1:4444");
+  if (auto url = m.string("url", "the hub's URL")) {
+    if (url->rfind("http://", 0) != 0) {
+      v.error(m.get("url"), fmt::format("grid url '{}' must start with http://", *url));
+    }
+    grid.url = *url;
+  }
+  if (auto n = m.integer("parallel", 1, 256, "cells at once")) grid.parallel = *n;
+  if (auto t = m.string("token_file", "the agents' token file")) grid.token_file = file.parent_path() / *t;
+  if (auto b = m.string("serve_bind", "an address")) grid.serve_bind = *b;
+  if (auto h = m.string("serve_host", "a host name")) grid.serve_host = *h;
+  if (m.has("agents")) {
+    const YAML::Node agents = m.get("agents");
+    if (!agents.IsMap()) {
+      v.error(agents, "agents is a mapping of node URL to agent URL");
+    } else {
+      for (const auto& kv : agents) {
+        if (!kv.second.IsScalar()) {
+          v.error(kv.second, "an agent is a URL, e.g. http://node1:4450");
+          continue;
+        }
+        std::string node_url = kv.first.as<std::string>();
+        while (!node_url.empty() && node_url.back() == '/') node_url.pop_back();
+        grid.agents[node_url] = kv.second.as<std::string>();
+      }
+    }
+  }
+  return grid;
+}
+
 }  // namespace
 
 Matrix parse_matrix(std::string_view text, const std::filesystem::path& file,
@@ -66,11 +105,12 @@ Matrix parse_matrix(std::string_view text, const std::filesystem::path& file,
                               node_type_name(root)));
     v.throw_if_any();
   }
-  MapReader top(v, root, "the matrix", {"name", "description", "runs"});
+  MapReader top(v, root, "the matrix", {"name", "description", "runs", "grid"});
   top.require("name", "a short name, e.g. name: nightly");
   top.require("runs", "the list of scenarios to run");
   if (auto name = top.string("name", "a short name")) matrix.name = *name;
   if (auto d = top.string("description", "text")) matrix.description = *d;
+  if (top.has("grid")) matrix.grid = parse_grid(v, top.get("grid"), file);
   if (top.has("runs")) {
     const YAML::Node runs = top.get("runs");
     if (!runs.IsSequence() || runs.size() == 0) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,8 +22,20 @@ struct MatrixEntry {
   std::string iterations;              // "" (the scenario's), a number, or "auto"
 };
 
+// `grid: {url: http://hub:4444, parallel: 4, token_file: agent.token, agents: {node: agent}}`:
+// the cells run as Selenium Grid sessions (docs/grid.md); --grid and friends override it.
+struct MatrixGrid {
+  std::string url;
+  int parallel = 0;                      // 0: the Grid's free slots
+  std::filesystem::path token_file;      // resolved against the matrix file's folder
+  std::map<std::string, std::string> agents;  // node URI -> agent URL
+  std::string serve_bind;                // the page server's address ("" = 127.0.0.1)
+  std::string serve_host;                // the name the nodes reach it by
+};
+
 struct Matrix {
   std::filesystem::path file;
+  std::optional<MatrixGrid> grid;
   std::string name;
   std::string description;
   std::vector<MatrixEntry> entries;

@@ -1,5 +1,7 @@
 #include "harness/serve/page_server.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <atomic>
@@ -104,14 +106,16 @@ struct PageServer::Impl : std::enable_shared_from_this<PageServer::Impl> {
   std::filesystem::path root;
   // Several threads: a route handler may hold its reply (page-mode beacons wait for the
   // harness's checkpoint) while other connections keep being served.
-  static constexpr int kThreads = 4;
-  asio::io_context ioc{kThreads};
+  explicit Impl(int threads) : thread_count(threads), ioc{threads} {}
+  int thread_count;
+  asio::io_context ioc;
   tcp::acceptor acceptor{ioc};
   std::vector<std::thread> threads;
   int port = 0;
   std::string address;
   std::mutex routes_mutex;
   std::map<std::string, RouteHandler> routes;
+  std::vector<std::pair<std::string, RouteHandler>> prefix_routes;  // under routes_mutex
   std::vector<std::string> allowed_hosts;  // under routes_mutex
   std::atomic<std::uint64_t> served{0};
   struct Session;
@@ -129,7 +133,16 @@ struct PageServer::Impl : std::enable_shared_from_this<PageServer::Impl> {
                             port, host_header)};
       }
       auto it = routes.find(request.path);
-      if (it != routes.end()) route = it->second;
+      if (it != routes.end()) {
+        route = it->second;
+      } else {
+        for (const auto& [prefix, handler] : prefix_routes) {
+          if (request.path.rfind(prefix, 0) == 0) {
+            route = handler;
+            break;
+          }
+        }
+      }
     }
     if (route) return route(request);
     if (request.method != "GET" && request.method != "HEAD") {
@@ -227,6 +240,7 @@ struct PageServer::Impl : std::enable_shared_from_this<PageServer::Impl> {
       req.method = std::string(request.method_string());
       split_target(request.target(), req);
       req.body = request.body();
+      req.authorization = std::string(request[http::field::authorization]);
       ServerReply reply = server->handle(req, std::string(request[http::field::host]));
       server->served++;
       response = {};
@@ -251,8 +265,9 @@ struct PageServer::Impl : std::enable_shared_from_this<PageServer::Impl> {
   };
 };
 
-PageServer::PageServer(std::filesystem::path root, std::string bind_address, int port)
-    : impl_(std::make_shared<Impl>()) {
+PageServer::PageServer(std::filesystem::path root, std::string bind_address, int port,
+                       int threads)
+    : impl_(std::make_shared<Impl>(std::max(1, threads))) {
   std::error_code fs_ec;
   if (!std::filesystem::is_directory(root, fs_ec)) {
     throw EnvironmentError(fmt::format("cannot serve '{}': not a folder", root.string()));
@@ -276,7 +291,7 @@ PageServer::PageServer(std::filesystem::path root, std::string bind_address, int
   // bind (0.0.0.0) names no host: the caller allows the names it is reached by (allow_host).
   if (!address.is_loopback() && !address.is_unspecified()) impl_->allowed_hosts.push_back(bind_address);
   impl_->accept();
-  for (int i = 0; i < Impl::kThreads; ++i) {
+  for (int i = 0; i < impl_->thread_count; ++i) {
     impl_->threads.emplace_back([impl = impl_] { impl->ioc.run(); });
   }
 }
@@ -308,6 +323,11 @@ std::string PageServer::base_url() const {
 void PageServer::add_route(const std::string& path, RouteHandler handler) {
   std::lock_guard lock(impl_->routes_mutex);
   impl_->routes[path] = std::move(handler);
+}
+
+void PageServer::add_prefix_route(const std::string& prefix, RouteHandler handler) {
+  std::lock_guard lock(impl_->routes_mutex);
+  impl_->prefix_routes.emplace_back(prefix, std::move(handler));
 }
 
 void PageServer::allow_host(const std::string& host) {

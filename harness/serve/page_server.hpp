@@ -24,6 +24,7 @@ struct ServerRequest {
   std::string path;   // decoded, without the query
   std::string query;  // as sent (what RFC 3986 disallows percent-encoded), without '?'
   std::string body;
+  std::string authorization;  // the Authorization header (harness agent: "Bearer <token>")
 };
 
 struct ServerReply {
@@ -39,8 +40,10 @@ using RouteHandler = std::function<ServerReply(const ServerRequest&)>;
 class PageServer {
  public:
   // Throws EnvironmentError when the folder is missing or the address cannot be bound.
+  // `threads`: connections served at once (a route may hold its reply: beacons, the agent's
+  // long polls).
   explicit PageServer(std::filesystem::path root, std::string bind_address = "127.0.0.1",
-                      int port = 0);
+                      int port = 0, int threads = 4);
   ~PageServer();
   PageServer(const PageServer&) = delete;
   PageServer& operator=(const PageServer&) = delete;
@@ -50,6 +53,9 @@ class PageServer {
   std::string base_url() const;
   // Adds a handler for one exact path ("/__harness/beacon"); routes win over files.
   void add_route(const std::string& path, RouteHandler handler);
+  // Adds a handler for every path that starts with `prefix` and has no exact route; files are
+  // then never served under it.
+  void add_prefix_route(const std::string& prefix, RouteHandler handler);
   // Also serve requests whose Host header names `host` (a name or address, without the port).
   void allow_host(const std::string& host);
   // Requests answered so far (for tests and the console).

@@ -126,7 +126,11 @@ Store::Store(const std::filesystem::path& file) : file_(file) {
 
 Store::~Store() = default;
 
-void Store::begin() { impl_->transaction.emplace(impl_->db); }
+// IMMEDIATE: the write lock is taken at once, so two writers (a Grid matrix's parallel cells)
+// wait for each other through the busy timeout instead of failing on a lock upgrade.
+void Store::begin() {
+  impl_->transaction.emplace(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+}
 
 void Store::commit() {
   if (impl_->transaction) {
