@@ -161,6 +161,10 @@ int run_matrix_command(const MatrixCommandOptions& o) {
     grid->url = o.grid;
   }
   if (grid) {
+    if (grid->url.empty()) {
+      throw InputError(fmt::format("{}: grid: needs url (the hub's URL), or give --grid URL",
+                                   o.matrix));
+    }
     if (o.parallel > 0) grid->parallel = o.parallel;
     if (!o.token_file.empty()) grid->token_file = o.token_file;
     if (grid->token_file.empty()) {

@@ -61,7 +61,6 @@ MatrixGrid parse_grid(Validator& v, const YAML::Node& node, const std::filesyste
   }
   MapReader m(v, node, "grid", {"url", "parallel", "token_file", "agents", "serve_bind",
                                 "serve_host"});
-  m.require("url", "the hub's URL, e.g. http://127.0.0.1:4444");
   if (auto url = m.string("url", "the hub's URL")) {
     if (url->rfind("http://", 0) != 0) {
       v.error(m.get("url"), fmt::format("grid url '{}' must start with http://", *url));
