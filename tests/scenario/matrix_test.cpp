@@ -56,6 +56,37 @@ runs:
   EXPECT_EQ(m.entries[1].iterations, "12");
 }
 
+TEST(MatrixLoader, GridBlock) {
+  const Matrix m = parse(R"yaml(name: nightly
+grid:
+  url: http://hub:4444
+  parallel: 3
+  token_file: agent.token
+  agents: {"http://node1:5555/": "http://node1:4451"}
+  serve_bind: 0.0.0.0
+  serve_host: controller.lab
+runs:
+  - scenario: ../scenarios/vtm-review.yaml
+)yaml");
+  ASSERT_TRUE(m.grid.has_value());
+  EXPECT_EQ(m.grid->url, "http://hub:4444");
+  EXPECT_EQ(m.grid->parallel, 3);
+  EXPECT_EQ(m.grid->token_file.filename(), "agent.token");
+  EXPECT_EQ(m.grid->agents.at("http://node1:5555"), "http://node1:4451");
+  EXPECT_EQ(m.grid->serve_host, "controller.lab");
+  EXPECT_FALSE(parse("name: n\nruns:\n  - scenario: ../scenarios/vtm-review.yaml\n").grid);
+
+  const auto errors = errors_of(R"yaml(name: nightly
+grid: {url: hub:4444, parallel: 0, slots: 2}
+runs:
+  - scenario: ../scenarios/vtm-review.yaml
+)yaml");
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_THAT(errors[0], HasSubstr("must start with http://"));  // in file order
+  EXPECT_THAT(errors[1], HasSubstr("parallel"));
+  EXPECT_THAT(errors[2], HasSubstr("slots"));
+}
+
 TEST(MatrixLoader, ShippedMatrixIsValid) {
   const Matrix m = load_matrix(std::filesystem::path(HARNESS_SOURCE_DIR) / "ci/nightly.yaml");
   EXPECT_EQ(m.name, "nightly");
