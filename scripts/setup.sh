@@ -16,7 +16,7 @@ PACKAGES="
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium chromium-driver
   nodejs node-acorn
-  procps
+  procps curl
   python3 python3-psutil
   libzmq3-dev cppzmq-dev
   openjdk-17-jre-headless

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -114,13 +115,39 @@ class AgentClient {
   std::vector<std::unique_ptr<HttpClient>> idle_;
 };
 
+// How late the agent's batches reach the controller: receipt time minus the batch's time, both on
+// the run's clock (the agent's clock starts at the run time the controller sent with `sample`,
+// so the figures include that request's one-way delay, ~1 ms on a LAN).
+class DelayStats {
+ public:
+  void add(double ms) {
+    std::lock_guard lock(mutex_);
+    delays_.push_back(ms);
+  }
+  json summary() const {
+    std::lock_guard lock(mutex_);
+    if (delays_.empty()) return json{{"batches", 0}};
+    std::vector<double> d = delays_;
+    std::sort(d.begin(), d.end());
+    auto at = [&](double q) { return d[static_cast<std::size_t>(q * (d.size() - 1))]; };
+    return json{{"batches", d.size()},
+                {"median_ms", at(0.5)},
+                {"p95_ms", at(0.95)},
+                {"max_ms", d.back()}};
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<double> delays_;
+};
+
 // The batches the agent took, fetched as they come (long poll from the last sequence number
 // received: a dropped connection is retried and nothing the agent buffered is lost). The
 // iteration of a batch is the controller's at receipt (the agent does not know the steps).
 class RemoteSampler final : public SampleSource {
  public:
-  RemoteSampler(AgentClient& agent, SamplerClock clock, Sink sink)
-      : agent_(agent), clock_(std::move(clock)), sink_(std::move(sink)) {
+  RemoteSampler(AgentClient& agent, SamplerClock clock, Sink sink, DelayStats& delays)
+      : agent_(agent), clock_(std::move(clock)), sink_(std::move(sink)), delays_(delays) {
     thread_ = std::thread([this] { loop(); });
   }
   ~RemoteSampler() override {
@@ -131,7 +158,6 @@ class RemoteSampler final : public SampleSource {
     std::lock_guard lock(mutex_);
     return latest_;
   }
-  std::uint64_t received() const { return next_; }
 
  private:
   void loop() {
@@ -156,6 +182,7 @@ class RemoteSampler final : public SampleSource {
       for (const auto& b : reply.value("samples", json::array())) {
         SampleBatch batch = batch_from_json(b);
         batch.iteration = clock_.iteration();
+        delays_.add(static_cast<double>(clock_.now_ms() - batch.t_ms));
         sink_(batch);
         std::lock_guard lock(mutex_);
         latest_ = std::move(batch);
@@ -168,6 +195,7 @@ class RemoteSampler final : public SampleSource {
   AgentClient& agent_;
   SamplerClock clock_;
   Sink sink_;
+  DelayStats& delays_;
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> next_{0};
   mutable std::mutex mutex_;
@@ -352,7 +380,7 @@ class GridSession final : public BrowserSession {
   std::unique_ptr<SampleSource> start_sampling(milliseconds interval, SamplerClock clock,
                                                SampleSource::Sink sink) override {
     agent_->op("sample", {{"interval_ms", interval.count()}, {"t0_ms", clock.now_ms()}});
-    return std::make_unique<RemoteSampler>(*agent_, std::move(clock), std::move(sink));
+    return std::make_unique<RemoteSampler>(*agent_, std::move(clock), std::move(sink), delays_);
   }
 
   std::map<std::string, double> read_page_counters() override {
@@ -465,6 +493,7 @@ class GridSession final : public BrowserSession {
                         ? fmt::format("ended on Grid node {} by its agent", node_uri_)
                         : report.note;
       report.details["node"] = node_uri_;
+      report.details["sample_delivery"] = delays_.summary();
     }
     end_report_ = report;
     return report;
@@ -480,6 +509,7 @@ class GridSession final : public BrowserSession {
   std::string session_id_, node_uri_, node_id_, agent_url_;
   std::string browser_version_, driver_version_;
   json environment_ = json::object();
+  DelayStats delays_;
   bool closed_reported_ = false;
   bool ended_ = false;
   EndReport end_report_;
