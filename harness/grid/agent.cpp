@@ -34,7 +34,9 @@ namespace {
 
 constexpr milliseconds kNodeStatusTimeout{5'000};
 constexpr milliseconds kMaxLongPoll{2'000};
-constexpr int kServerThreads = 16;  // long polls and pings of several controllers at once
+constexpr int kServerThreads = 16;
+constexpr std::chrono::minutes kForgetEnded{10};
+constexpr std::size_t kKeepClosed = 200;  // long polls and pings of several controllers at once
 
 std::string trim_slash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
@@ -70,6 +72,7 @@ struct KnownSession {
 // controller has not fetched yet.
 struct Watch {
   std::string id;
+  std::filesystem::path dir;  // its heap snapshots until fetched; removed at the end
   std::unique_ptr<BrowserSession> session;
   std::unique_ptr<SampleSource> sampler;
   std::mutex mutex;
@@ -78,6 +81,7 @@ struct Watch {
   std::uint64_t first_seq = 0;
   std::mutex end_mutex;  // one end at a time; the report is kept for the controller
   bool ended = false;
+  Clock::time_point ended_at;
   EndReport report;
   std::thread ender;  // ends the session when the Grid closed it on its own
   int snapshots = 0;
@@ -114,18 +118,15 @@ struct Agent::Impl {
       // SessionClosedData: sessionId, reason (QUIT_COMMAND, TIMEOUT, ...), nodeId, nodeUri.
       std::string id = data.value("sessionId", "");
       if (id.empty() && data.contains("id")) id = data["id"].is_string() ? data.value("id", "") : "";
-      std::shared_ptr<Watch> watch;
-      {
-        std::lock_guard lock(mutex);
-        auto it = known.find(id);
-        if (it == known.end()) return;
-        it->second.closed = true;
-        it->second.closed_reason = data.value("reason", "");
-        if (auto w = watches.find(id); w != watches.end()) watch = w->second;
-      }
+      std::lock_guard lock(mutex);
+      auto it = known.find(id);
+      if (it == known.end()) return;
+      it->second.closed = true;
+      it->second.closed_reason = data.value("reason", "");
       spdlog::info("agent: Grid session {} closed ({})", id, data.value("reason", "?"));
-      if (watch && !watch->ender.joinable()) {
+      if (auto w = watches.find(id); w != watches.end() && !w->second->ender.joinable()) {
         // The Grid ended it (DELETE, session timeout, node drain): what is left of its tree goes.
+        std::shared_ptr<Watch> watch = w->second;
         watch->ender = std::thread([watch] { end_watch(*watch); });
       }
     }
@@ -198,6 +199,37 @@ struct Agent::Impl {
     }
   }
 
+  // An agent runs for months: sessions ended long ago are forgotten (their controller has had
+  // their end report for minutes), and closed sessions nobody watched beyond the last few.
+  void prune_locked() {
+    const auto now = Clock::now();
+    for (auto it = watches.begin(); it != watches.end();) {
+      Watch& w = *it->second;
+      bool old = false;
+      {
+        std::lock_guard end_lock(w.end_mutex);
+        old = w.ended && now - w.ended_at > kForgetEnded;
+      }
+      if (!old) {
+        ++it;
+        continue;
+      }
+      if (w.ender.joinable()) w.ender.join();  // it has returned: the watch has ended
+      known.erase(it->first);
+      it = watches.erase(it);
+    }
+    std::size_t closed = 0;
+    for (const auto& [id, s] : known) closed += s.closed && !watches.count(id);
+    for (auto it = known.begin(); it != known.end() && closed > kKeepClosed;) {
+      if (it->second.closed && !watches.count(it->first)) {
+        it = known.erase(it);
+        --closed;
+      } else {
+        ++it;
+      }
+    }
+  }
+
   // ---- the session's operations ----
 
   static void end_watch(Watch& watch) {
@@ -206,6 +238,9 @@ struct Agent::Impl {
     watch.sampler.reset();
     watch.report = watch.session->end();
     watch.ended = true;
+    watch.ended_at = Clock::now();
+    std::error_code ec;
+    std::filesystem::remove_all(watch.dir, ec);  // snapshots are fetched as they are taken
     std::lock_guard batches(watch.mutex);
     watch.cv.notify_all();
   }
@@ -245,6 +280,7 @@ struct Agent::Impl {
     }
     auto watch = std::make_shared<Watch>();
     watch->id = id;
+    watch->dir = spec.dumps_dir;
     try {
       watch->session = attach_chromium(spec);
     } catch (const std::exception& e) {
@@ -253,6 +289,7 @@ struct Agent::Impl {
     }
     {
       std::lock_guard lock(mutex);
+      prune_locked();
       watches[id] = watch;
     }
     spdlog::info("agent: watching session {} (browser PID {})", id, spec.browser_pid);
