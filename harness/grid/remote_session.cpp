@@ -55,13 +55,10 @@ class AgentClient {
   HttpResponse raw(const std::string& method, const std::string& target, const std::string& body,
                    milliseconds timeout) {
     std::unique_ptr<HttpClient> http = take();
-    try {
-      HttpResponse r = http->request(method, target, body, timeout);
-      give(std::move(http));
-      return r;
-    } catch (const HttpError&) {
-      throw;  // the connection is dropped with `http`
-    }
+    // On HttpError the connection is dropped with `http`; the next call opens a fresh one.
+    HttpResponse r = http->request(method, target, body, timeout);
+    give(std::move(http));
+    return r;
   }
 
   json call(const std::string& method, const std::string& target, const json& body,

@@ -130,15 +130,20 @@ HttpResponse request(int port, const std::string& method, const std::string& tar
   return http.request(method, target, body, milliseconds(10'000));
 }
 
-TEST(Agent, RefusesRequestsWithoutTheTokenAndChangesNothing) {
-  FakeNode node;
+// An agent for `node` on an ephemeral loopback port with the token "t0ken".
+AgentOptions agent_options(const std::string& node_url) {
   AgentOptions options;
-  options.node_url = node.url();
+  options.node_url = node_url;
   options.port = 0;
   options.token = "t0ken";
   options.dir = std::filesystem::temp_directory_path() / "harness-agent-unit";
-  options.session_wait = milliseconds(500);
-  Agent agent(options);
+  options.session_wait = milliseconds(300);
+  return options;
+}
+
+TEST(Agent, RefusesRequestsWithoutTheTokenAndChangesNothing) {
+  FakeNode node;
+  Agent agent(agent_options(node.url()));
 
   for (const std::string token : {"", "wrong", "t0ken2"}) {
     SCOPED_TRACE(token);
@@ -160,13 +165,7 @@ TEST(Agent, RefusesRequestsWithoutTheTokenAndChangesNothing) {
 
 TEST(Agent, OnlySessionsOfItsNodeAndOnlyWatchedOnes) {
   FakeNode node;
-  AgentOptions options;
-  options.node_url = node.url();
-  options.port = 0;
-  options.token = "t0ken";
-  options.dir = std::filesystem::temp_directory_path() / "harness-agent-unit";
-  options.session_wait = milliseconds(300);
-  Agent agent(options);
+  Agent agent(agent_options(node.url()));
   // A session the node does not have.
   auto r = request(agent.port(), "POST", "/sessions/other/watch", "t0ken", "{\"wait_ms\":300}");
   EXPECT_EQ(r.status, 404);
@@ -184,10 +183,8 @@ TEST(Agent, OnlySessionsOfItsNodeAndOnlyWatchedOnes) {
 }
 
 TEST(Agent, NeedsAToken) {
-  AgentOptions options;
-  options.node_url = "http://127.0.0.1:1";
-  options.port = 0;
-  options.dir = std::filesystem::temp_directory_path() / "harness-agent-unit";
+  AgentOptions options = agent_options("http://127.0.0.1:1");
+  options.token.clear();
   EXPECT_THROW(Agent{options}, InputError);
 }
 
