@@ -48,8 +48,13 @@ reject-unsupported-caps = true
 [sessionqueue]
 session-request-timeout = 300
 TOML
-setsid java -jar "$JAR" hub --config "$STATE/hub.toml" > "$STATE/hub.log" 2>&1 &
-echo $! > "$STATE/hub.pid"
+# Each process writes its own PID (setsid forks when the caller made it a group leader, so $!
+# would name the wrong process) and leads its own process group.
+start_group() {  # NAME COMMAND...
+  name=$1; shift
+  setsid sh -c 'echo $$ > "$0"; exec "$@"' "$STATE/$name.pid" "$@" > "$STATE/$name.log" 2>&1 &
+}
+start_group hub java -jar "$JAR" hub --config "$STATE/hub.toml"
 
 i=1
 while [ "$i" -le "$NODES" ]; do
@@ -70,12 +75,10 @@ webdriver-executable = "/usr/bin/chromedriver"
 max-sessions = 2
 stereotype = '{"browserName":"chrome","platformName":"linux","harness:agent":"http://127.0.0.1:$agent_port","goog:chromeOptions":{"binary":"/usr/lib/chromium/chromium","args":["--disable-dev-shm-usage"]}}'
 TOML
-  setsid java -jar "$JAR" node --config "$STATE/node$i.toml" > "$STATE/node$i.log" 2>&1 &
-  echo $! > "$STATE/node$i.pid"
-  setsid "$HARNESS" agent --node "http://127.0.0.1:$node_port" --bus tcp://127.0.0.1:4442 \
-    --port "$agent_port" --token-file "$STATE/token" --dir "$STATE/agent$i" \
-    > "$STATE/agent$i.log" 2>&1 &
-  echo $! > "$STATE/agent$i.pid"
+  start_group "node$i" java -jar "$JAR" node --config "$STATE/node$i.toml"
+  start_group "agent$i" "$HARNESS" agent --node "http://127.0.0.1:$node_port" \
+    --bus tcp://127.0.0.1:4442 --port "$agent_port" --token-file "$STATE/token" \
+    --dir "$STATE/agent$i"
   i=$((i + 1))
 done
 

@@ -119,23 +119,35 @@ std::vector<RunResult> run_on_grid(const MatrixGrid& grid, std::vector<PreparedS
   std::vector<std::optional<RunResult>> slots(plans.size());
   std::mutex mutex;
   std::atomic<std::size_t> next{0};
+  // What would end a sequential matrix (an error outside any run) ends this one too: the first
+  // such exception stops the workers taking cells and is rethrown once they have returned.
+  std::exception_ptr failure;
   auto worker = [&] {
-    Store store(database);
-    for (std::size_t i = next++; i < plans.size(); i = next++) {
-      if (stop_requested().load()) break;
-      RunResult result = execute_run(plans[i], store, console, stop_requested());
-      std::lock_guard lock(mutex);
-      slots[i] = std::move(result);
-      std::vector<RunResult> so_far;
-      for (const auto& r : slots) {
-        if (r) so_far.push_back(*r);
+    try {
+      Store store(database);
+      for (std::size_t i = next++; i < plans.size(); i = next++) {
+        {
+          std::lock_guard lock(mutex);
+          if (stop_requested().load() || failure) break;
+        }
+        RunResult result = execute_run(plans[i], store, console, stop_requested());
+        std::lock_guard lock(mutex);
+        slots[i] = std::move(result);
+        std::vector<RunResult> so_far;
+        for (const auto& r : slots) {
+          if (r) so_far.push_back(*r);
+        }
+        progress(so_far);
       }
-      progress(so_far);
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (!failure) failure = std::current_exception();
     }
   };
   std::vector<std::thread> workers;
   for (int i = 0; i < parallel; ++i) workers.emplace_back(worker);
   for (auto& w : workers) w.join();
+  if (failure) std::rethrow_exception(failure);
   std::vector<RunResult> results;
   for (auto& r : slots) {
     if (r) results.push_back(std::move(*r));

@@ -168,8 +168,10 @@ struct Agent::Impl {
       HttpClient http(hp.host, hp.port);
       const HttpResponse r = http.request("GET", "/status", "", kNodeStatusTimeout);
       if (r.status != 200) return;
-      const json status = json::parse(r.body);
-      const json& slots = status["value"]["node"].value("slots", json::array());
+      json status = json::parse(r.body);  // not const: a missing key must not be an assertion
+      const json slots = status["value"]["node"].is_object()
+                             ? status["value"]["node"].value("slots", json::array())
+                             : json::array();
       std::lock_guard lock(mutex);
       for (const auto& slot : slots) {
         if (!slot.contains("session") || slot["session"].is_null()) continue;

@@ -143,8 +143,10 @@ class DelayStats {
 // iteration of a batch is the controller's at receipt (the agent does not know the steps).
 class RemoteSampler final : public SampleSource {
  public:
-  RemoteSampler(AgentClient& agent, SamplerClock clock, Sink sink, DelayStats& delays)
-      : agent_(agent), clock_(std::move(clock)), sink_(std::move(sink)), delays_(delays) {
+  RemoteSampler(AgentClient& agent, std::chrono::milliseconds interval, SamplerClock clock,
+                Sink sink, DelayStats& delays)
+      : agent_(agent), interval_(interval), clock_(std::move(clock)), sink_(std::move(sink)),
+        delays_(delays) {
     thread_ = std::thread([this] { loop(); });
   }
   ~RemoteSampler() override {
@@ -157,7 +159,23 @@ class RemoteSampler final : public SampleSource {
   }
 
  private:
+  // The agent starts sampling at the run's rate, its clock set to the run's time now. Retried
+  // like the fetches: an agent that is briefly unreachable delays the curve, never ends the run.
+  bool start() {
+    for (int failures = 0; !stop_; ++failures) {
+      try {
+        agent_.op("sample", {{"interval_ms", interval_.count()}, {"t0_ms", clock_.now_ms()}});
+        return true;
+      } catch (const std::exception& e) {
+        if (failures == 0) spdlog::warn("sampling on {}: {}; retrying", agent_.url(), e.what());
+        for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(milliseconds(50));
+      }
+    }
+    return false;
+  }
+
   void loop() {
+    if (!start()) return;
     int failures = 0;
     while (!stop_) {
       json reply;
@@ -180,7 +198,11 @@ class RemoteSampler final : public SampleSource {
         SampleBatch batch = batch_from_json(b);
         batch.iteration = clock_.iteration();
         delays_.add(static_cast<double>(clock_.now_ms() - batch.t_ms));
-        sink_(batch);
+        try {
+          sink_(batch);  // as the local Sampler: a sink that fails loses one batch, not the run
+        } catch (const std::exception& e) {
+          spdlog::warn("sampler: {}", e.what());
+        }
         std::lock_guard lock(mutex_);
         latest_ = std::move(batch);
       }
@@ -190,6 +212,7 @@ class RemoteSampler final : public SampleSource {
   }
 
   AgentClient& agent_;
+  std::chrono::milliseconds interval_;
   SamplerClock clock_;
   Sink sink_;
   DelayStats& delays_;
@@ -223,31 +246,54 @@ class RemoteProcesses final : public ProcessSource {
     std::lock_guard lock(mutex_);
     return seen_;
   }
+  // The ceiling guard's calls below run on the sampler's thread: an agent that does not answer
+  // is a warning and "unknown", never an exception.
   std::optional<ProcessIdentity> identity_of(Pid pid) const override {
-    const json reply = agent_.op("identity", {{"pid", pid}});
-    if (reply["identity"].is_null()) return std::nullopt;
-    return identity_from_json(reply["identity"]);
+    try {
+      const json reply = agent_.op("identity", {{"pid", pid}});
+      const json identity = reply.value("identity", json());
+      if (identity.is_null()) return std::nullopt;
+      return identity_from_json(identity);
+    } catch (const std::exception& e) {
+      spdlog::warn("process {} on {}: {}", pid, agent_.url(), e.what());
+      return std::nullopt;
+    }
   }
   bool local() const override { return false; }
   std::optional<ProcessStatus> status(Pid pid) override {
     const auto id = identity_of(pid);
     if (!id) return std::nullopt;
-    const json reply = agent_.op("status", {{"process", to_json(*id)}});
-    if (reply["status"].is_null()) return std::nullopt;
+    json status;
+    try {
+      status = agent_.op("status", {{"process", to_json(*id)}}).value("status", json());
+    } catch (const std::exception& e) {
+      spdlog::warn("process {} on {}: {}", pid, agent_.url(), e.what());
+      return std::nullopt;
+    }
+    if (status.is_null()) return std::nullopt;
     ProcessStatus st;
-    st.data_bytes = reply["status"].value("data", std::uint64_t{0});
-    st.peak_rss_bytes = reply["status"].value("peak_rss", std::uint64_t{0});
-    st.rss_bytes = reply["status"].value("rss", std::uint64_t{0});
+    st.data_bytes = status.value("data", std::uint64_t{0});
+    st.peak_rss_bytes = status.value("peak_rss", std::uint64_t{0});
+    st.rss_bytes = status.value("rss", std::uint64_t{0});
     return st;
   }
   void kill(const ProcessIdentity& identity) override {
-    agent_.op("kill", {{"process", to_json(identity)}});
+    try {
+      agent_.op("kill", {{"process", to_json(identity)}});
+    } catch (const std::exception& e) {
+      spdlog::warn("ending process {} on {}: {}", identity.pid, agent_.url(), e.what());
+    }
   }
   bool set_data_limit(const ProcessIdentity& identity, std::uint64_t bytes,
                       std::string* error) override {
-    const json reply = agent_.op("limit", {{"process", to_json(identity)}, {"bytes", bytes}});
-    if (error) *error = reply.value("error", "");
-    return reply.value("ok", false);
+    try {
+      const json reply = agent_.op("limit", {{"process", to_json(identity)}, {"bytes", bytes}});
+      if (error) *error = reply.value("error", "");
+      return reply.value("ok", false);
+    } catch (const std::exception& e) {
+      if (error) *error = e.what();
+      return false;
+    }
   }
 
  private:
@@ -352,8 +398,8 @@ class GridSession final : public BrowserSession {
     json stereotype = json::object();
     try {
       const HttpResponse r = http.request("POST", "/graphql", query.dump(), kHubTimeout);
-      const json reply = json::parse(r.body);
-      const json& s = reply["data"]["session"];
+      json reply = json::parse(r.body);  // not const: a missing key must not be an assertion
+      json& s = reply["data"]["session"];
       node_uri_ = s.value("nodeUri", "");
       node_id_ = s.value("nodeId", "");
       if (s.contains("slot") && s["slot"].contains("stereotype")) {
@@ -376,8 +422,8 @@ class GridSession final : public BrowserSession {
   ProcessSource& process_tree() override { return *processes_; }
   std::unique_ptr<SampleSource> start_sampling(milliseconds interval, SamplerClock clock,
                                                SampleSource::Sink sink) override {
-    agent_->op("sample", {{"interval_ms", interval.count()}, {"t0_ms", clock.now_ms()}});
-    return std::make_unique<RemoteSampler>(*agent_, std::move(clock), std::move(sink), delays_);
+    return std::make_unique<RemoteSampler>(*agent_, interval, std::move(clock), std::move(sink),
+                                           delays_);
   }
 
   std::map<std::string, double> read_page_counters() override {
@@ -421,6 +467,10 @@ class GridSession final : public BrowserSession {
   bool alive() override {
     try {
       return agent_->op("state").value("alive", false);
+    } catch (const AgentError& e) {
+      // The agent no longer has the session (it ended it when the Grid closed it).
+      spdlog::warn("{}", e.what());
+      return false;
     } catch (const HttpError& e) {
       // The agent's machine is unreachable: the browser's fate is unknown; the driver's next
       // command tells (a node that died fails it).
@@ -439,22 +489,35 @@ class GridSession final : public BrowserSession {
 
   std::optional<double> ping_page_ms(milliseconds timeout) override {
     try {
-      const json reply = agent_->op("ping", {{"timeout_ms", timeout.count()}},
-                                    timeout + milliseconds(5'000));
-      if (reply["ms"].is_null()) return std::nullopt;
-      return reply["ms"].get<double>();
+      const json ms = agent_->op("ping", {{"timeout_ms", timeout.count()}},
+                                 timeout + milliseconds(5'000))
+                          .value("ms", json());
+      if (!ms.is_number()) return std::nullopt;
+      return ms.get<double>();
     } catch (const HttpError& e) {
       if (e.timed_out()) return std::nullopt;
       throw;
     }
   }
 
+  // Both run on the watchdog's thread when the page hangs: never throw (as the local session's).
   std::string capture_hang_stack(milliseconds timeout) override {
-    return agent_->op("hang_stack", {{"timeout_ms", timeout.count()}}, timeout + kAgentTimeout)
-        .value("stack", "");
+    try {
+      return agent_->op("hang_stack", {{"timeout_ms", timeout.count()}}, timeout + kAgentTimeout)
+          .value("stack", "");
+    } catch (const std::exception& e) {
+      spdlog::warn("hang stack from {}: {}", agent_->url(), e.what());
+      return "";
+    }
   }
 
-  void crash_page() override { agent_->op("crash"); }
+  void crash_page() override {
+    try {
+      agent_->op("crash");
+    } catch (const std::exception& e) {
+      spdlog::warn("crashing the page through {}: {}", agent_->url(), e.what());
+    }
+  }
 
   std::uint64_t write_heap_snapshot(const std::filesystem::path& file) override {
     const json taken = agent_->op("snapshot", json::object(), kSnapshotTimeout);
