@@ -18,7 +18,7 @@ stop() {
   for f in "$STATE"/*.pid; do
     [ -f "$f" ] || continue
     # Each was started with setsid: its PID is its process group (java, chromedrivers, browsers).
-    kill -TERM -- "-$(cat "$f")" 2>/dev/null || true
+    kill -TERM "-$(cat "$f")" 2>/dev/null || true  # dash: no "--"; -PID is the group
     rm -f "$f"
   done
 }
