@@ -626,6 +626,10 @@ std::unique_ptr<BrowserSession> GridProfile::launch(const LaunchOptions& options
   auto session = std::make_unique<GridSession>();
   try {
     session->start(grid_, options);
+  } catch (const InputError& e) {
+    // A node's bad `harness:agent` URL: this cell's launch failed, not the matrix's input.
+    session->end();
+    throw LaunchError(e.what());
   } catch (...) {
     session->end();  // the Grid session and anything the agent watched
     throw;
