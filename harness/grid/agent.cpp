@@ -364,7 +364,8 @@ struct Agent::Impl {
     return false;
   }
 
-  ServerReply state(Watch& watch) {
+  // {"notices": false} (the controller's alive()) leaves the notices for its take_notices().
+  ServerReply state(Watch& watch, bool take_notices) {
     std::string closed;
     bool is_closed = false;
     {
@@ -379,7 +380,9 @@ struct Agent::Impl {
     {
       std::lock_guard lock(watch.end_mutex);
       if (!watch.ended) {
-        for (const auto& n : watch.session->take_notices()) notices.push_back(to_json(n));
+        if (take_notices) {
+          for (const auto& n : watch.session->take_notices()) notices.push_back(to_json(n));
+        }
         alive = watch.session->alive();
       }
     }
@@ -395,7 +398,7 @@ struct Agent::Impl {
       end_watch(watch);
       return reply_json(200, to_json(watch.report));
     }
-    if (op == "state") return state(watch);
+    if (op == "state") return state(watch, body.value("notices", true));
     if (op == "sample") return start_sampling(watch, body);
     {
       std::lock_guard lock(watch.end_mutex);
@@ -417,7 +420,7 @@ struct Agent::Impl {
     if (op == "errors") {
       json errors = json::array();
       for (const auto& e : s.take_page_errors()) {
-        errors.push_back({{"message", e.message}, {"source", e.source}});
+        errors.push_back(to_json(e));
       }
       return reply_json(200, json{{"errors", errors}});
     }
@@ -443,25 +446,26 @@ struct Agent::Impl {
       const auto id = s.process_tree().identity_of(body.value("pid", Pid{0}));
       return reply_json(200, json{{"identity", id ? to_json(*id) : json(nullptr)}});
     }
-    const ProcessIdentity id = identity_from_json(body.value("process", json::object()));
-    if (op == "status" || op == "kill" || op == "limit") {
+    ProcessSource& tree = s.process_tree();
+    if (op == "status") {
+      // By PID: the ceiling guard asks for every renderer on every sample (one round trip, not
+      // an identity lookup and then the status). A current member of the tree only.
+      const Pid pid = body.value("pid", Pid{0});
+      const auto st = tree.identity_of(pid) ? tree.status(pid) : std::nullopt;
+      return reply_json(200, json{{"status", st ? to_json(*st) : json(nullptr)}});
+    }
+    if (op == "kill" || op == "limit") {
       // Only processes of this session's own tree.
+      const ProcessIdentity id = identity_from_json(body.value("process", json::object()));
       if (!member(watch, id)) {
         return error_reply(403, fmt::format("process {} is not of session {}", id.pid, watch.id));
       }
-      if (op == "status") {
-        const auto st = read_process_status(id.pid);
-        return reply_json(200, json{{"status", st ? json{{"data", st->data_bytes},
-                                                         {"peak_rss", st->peak_rss_bytes},
-                                                         {"rss", st->rss_bytes}}
-                                                  : json(nullptr)}});
-      }
       if (op == "kill") {
-        kill_process(id);
+        tree.kill(id);
         return reply_json(200, json::object());
       }
       std::string error;
-      const bool ok = set_data_limit(id, body.value("bytes", std::uint64_t{0}), &error);
+      const bool ok = tree.set_data_limit(id, body.value("bytes", std::uint64_t{0}), &error);
       return reply_json(200, json{{"ok", ok}, {"error", error}});
     }
     return error_reply(404, fmt::format("no operation '{}'", op));

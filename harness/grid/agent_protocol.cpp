@@ -113,6 +113,28 @@ BrowserNotice notice_from_json(const json& j) {
                        j.value("details", json::object())};
 }
 
+json to_json(const PageError& error) {
+  return json{{"message", error.message}, {"source", error.source}};
+}
+
+PageError page_error_from_json(const json& j) {
+  return PageError{j.value("message", ""), j.value("source", "")};
+}
+
+json to_json(const ProcessStatus& status) {
+  return json{{"data", status.data_bytes},
+              {"peak_rss", status.peak_rss_bytes},
+              {"rss", status.rss_bytes}};
+}
+
+ProcessStatus status_from_json(const json& j) {
+  ProcessStatus st;
+  st.data_bytes = j.value("data", std::uint64_t{0});
+  st.peak_rss_bytes = j.value("peak_rss", std::uint64_t{0});
+  st.rss_bytes = j.value("rss", std::uint64_t{0});
+  return st;
+}
+
 std::string read_token_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw InputError(fmt::format("cannot read the token file '{}'", file.string()));

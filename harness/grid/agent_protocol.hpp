@@ -40,6 +40,10 @@ nlohmann::json to_json(const EndReport& report);
 EndReport end_report_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const BrowserNotice& notice);
 BrowserNotice notice_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const PageError& error);
+PageError page_error_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const ProcessStatus& status);
+ProcessStatus status_from_json(const nlohmann::json& j);
 
 // The token in `file` without surrounding white space. Throws InputError when the file is
 // missing, unreadable or empty.

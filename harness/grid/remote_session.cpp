@@ -261,21 +261,15 @@ class RemoteProcesses final : public ProcessSource {
   }
   bool local() const override { return false; }
   std::optional<ProcessStatus> status(Pid pid) override {
-    const auto id = identity_of(pid);
-    if (!id) return std::nullopt;
     json status;
     try {
-      status = agent_.op("status", {{"process", to_json(*id)}}).value("status", json());
+      status = agent_.op("status", {{"pid", pid}}).value("status", json());
     } catch (const std::exception& e) {
       spdlog::warn("process {} on {}: {}", pid, agent_.url(), e.what());
       return std::nullopt;
     }
     if (status.is_null()) return std::nullopt;
-    ProcessStatus st;
-    st.data_bytes = status.value("data", std::uint64_t{0});
-    st.peak_rss_bytes = status.value("peak_rss", std::uint64_t{0});
-    st.rss_bytes = status.value("rss", std::uint64_t{0});
-    return st;
+    return status_from_json(status);
   }
   void kill(const ProcessIdentity& identity) override {
     try {
@@ -466,7 +460,8 @@ class GridSession final : public BrowserSession {
 
   bool alive() override {
     try {
-      return agent_->op("state").value("alive", false);
+      // Without taking the notices: they are take_notices()'s (a crash notice must not be lost).
+      return agent_->op("state", {{"notices", false}}).value("alive", false);
     } catch (const AgentError& e) {
       // The agent no longer has the session (it ended it when the Grid closed it).
       spdlog::warn("{}", e.what());
@@ -482,7 +477,7 @@ class GridSession final : public BrowserSession {
   std::vector<PageError> take_page_errors() override {
     std::vector<PageError> out;
     for (const auto& e : agent_->op("errors").value("errors", json::array())) {
-      out.push_back({e.value("message", ""), e.value("source", "")});
+      out.push_back(page_error_from_json(e));
     }
     return out;
   }

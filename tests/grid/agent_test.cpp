@@ -47,6 +47,19 @@ TEST(AgentProtocol, ReadingsSurviveTheWire) {
   EXPECT_EQ(b.processes[1].subtype, "network.mojom.NetworkService");
   EXPECT_EQ(b.processes[1].role, ProcessRole::kUtility);
 
+  const PageError error = page_error_from_json(
+      json::parse(to_json(PageError{"x is not defined", "http://h/p.js:3:7"}).dump()));
+  EXPECT_EQ(error.message, "x is not defined");
+  EXPECT_EQ(error.source, "http://h/p.js:3:7");
+  ProcessStatus status;
+  status.data_bytes = 600u << 20;
+  status.peak_rss_bytes = 90u << 20;
+  status.rss_bytes = 80u << 20;
+  const ProcessStatus st = status_from_json(json::parse(to_json(status).dump()));
+  EXPECT_EQ(st.data_bytes, 600u << 20);
+  EXPECT_EQ(st.peak_rss_bytes, 90u << 20);
+  EXPECT_EQ(st.rss_bytes, 80u << 20);
+
   EndReport report;
   report.processes_seen = 9;
   report.survivors = {{77, 123456}};
