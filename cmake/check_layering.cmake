@@ -14,6 +14,8 @@
 #                    session starts its own sampling)
 #   5     store      SQLite and the run's saved files (summary.json, CSV)
 #   6     analyze    pure functions: fits, verdicts, projections, comparisons
+#   6     attribute  leak attribution: heap snapshots read as streams, growth across them,
+#                    retainer paths; frames' DOM counts
 #   7     report     renderers: tables, HTML, JUnit, Markdown, comparison (reads the store)
 #   8     run        one run: the runner and its parts (drives, samples, stores, analyses)
 #   8     grid       Selenium Grid: the node agent and the controller's Grid sessions (a
@@ -34,6 +36,7 @@ set(rank_sample 3)
 set(rank_browser 4)
 set(rank_store 5)
 set(rank_analyze 6)
+set(rank_attribute 6)
 set(rank_report 7)
 set(rank_run 8)
 set(rank_grid 8)

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "harness/cli/agent_command.hpp"
+#include "harness/cli/attribute_command.hpp"
 #include "harness/cli/compare_command.hpp"
 #include "harness/cli/doctor_command.hpp"
 #include "harness/cli/exit_codes.hpp"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   DoctorCommandOptions doctor_options;
   WatchCommandOptions watch_options;
   AgentCommandOptions agent_options;
+  AttributeCommandOptions attribute_options;
   setup_run_command(app, run_options);
   setup_compare_command(app, compare_options);
   setup_report_command(app, report_options);
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
   setup_serve_command(app, serve_options);
   setup_watch_command(app, watch_options);
   setup_agent_command(app, agent_options);
+  setup_attribute_command(app, attribute_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("matrix")) return run_matrix_command(matrix_options);
     if (app.got_subcommand("doctor")) return run_doctor_command(doctor_options);
     if (app.got_subcommand("agent")) return run_agent_command(agent_options);
+    if (app.got_subcommand("attribute")) return run_attribute_command(attribute_options);
     if (app.got_subcommand("__watch")) return run_watch_command(watch_options);
   } catch (const ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());

@@ -48,6 +48,9 @@ void add_run_override_options(CLI::App* cmd, RunOverrides& o) {
       ->check(CLI::Range(1, 1'000'000));
   cmd->add_option("--restart-every", o.restart_every, "Restart the browser every N iterations")
       ->check(CLI::Range(1, 1'000'000));
+  cmd->add_flag("--attribute", o.attribute,
+                "Leak attribution: heap snapshots at the baseline, middle and last checkpoints "
+                "(Chromium) and the frames' DOM counts, to say what grew and what holds it");
   cmd->add_option("--variant", o.variants,
                   "Pin a variant: name=value or name=v1,v2 (repeatable)");
   cmd->add_option("--sample-hz", o.sample_hz, "Sampling rate of the process tree (default: 10)")

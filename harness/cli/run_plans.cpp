@@ -167,6 +167,7 @@ PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOv
   plan.dumps = scenario.dumps;
   plan.reload_every = o.reload_every.value_or(scenario.reload_every);
   plan.restart_every = o.restart_every.value_or(scenario.restart_every);
+  plan.attribution = o.attribute || scenario.attribution;
   plan.drive = scenario.drive;
   plan.input = scenario.input;
   if (o.input == "native") plan.input = InputMode::kNative;
@@ -234,6 +235,11 @@ PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOv
                                             : "")
            : std::string("none"),
        !plan.reload_every && !plan.restart_every},
+      {"attribution",
+       plan.attribution ? std::string("on: heap snapshots at the baseline, middle and last "
+                                      "checkpoints; frames' DOM counts at every checkpoint")
+                        : std::string("off"),
+       !plan.attribution},
   };
   return prepared;
 }

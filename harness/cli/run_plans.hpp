@@ -30,6 +30,7 @@ struct RunOverrides {
   std::string ceiling_enforce;
   std::optional<int> reload_every;
   std::optional<int> restart_every;
+  bool attribute = false;  // --attribute: as `attribution: true`
   std::vector<std::string> variants;  // name=value[,value...]
   double sample_hz = 10;
   std::string chromium = "/usr/bin/chromium";

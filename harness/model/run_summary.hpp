@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/model/analysis.hpp"
+#include "harness/model/attribution.hpp"
 #include "harness/model/run_model.hpp"
 
 namespace harness {
@@ -68,6 +69,8 @@ struct RunSummary {
   // during it (a stall; < 0 when it did not answer at all).
   std::vector<CurvePoint> iteration_ms;
   std::vector<CurvePoint> heartbeat_max_ms;
+  // `attribution: true` / --attribute: what grew and what holds it (model/attribution.hpp).
+  std::optional<Attribution> attribution;
 };
 
 }  // namespace harness

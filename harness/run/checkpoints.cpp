@@ -27,7 +27,7 @@ void RunExecution::iteration_done(int n) {
 
 bool RunExecution::decided() const {
   return plan_.iterations_auto && summary_.verdict &&
-         summary_.verdict->kind != VerdictKind::kInsufficient;
+         summary_.verdict->kind != VerdictKind::kInsufficient && !attribution_pending();
 }
 
 bool RunExecution::checkpoint_due(int i) const {
@@ -100,6 +100,7 @@ void RunExecution::checkpoint(int iteration) {
   }
   lap("store+verdict+summary");
   observer_.checkpoint_done(plan_, info, record);
+  if (plan_.attribution) attribution_checkpoint(iteration);
   if (iteration == 0 && !dump_baseline_armed_) {
     dump_baseline_armed_ = true;
     dump_worker_->arm_at_next_sample();  // relative dump rules count from the next sample

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "harness/drive/step_runner.hpp"
+#include "harness/model/attribution.hpp"
 #include "harness/platform/cleanup_journal.hpp"
 #include "harness/run/ceiling_guard.hpp"
 #include "harness/run/dump_worker.hpp"
@@ -114,6 +115,15 @@ class RunExecution : private ProcessControl {
   bool checkpoint_due(int i) const;
   void iteration_done(int n);
   void analyze();
+
+  // ---- attribution.cpp ----
+  // At the end of a checkpoint: the frames' DOM counts, and the heap snapshot if one is due.
+  void attribution_checkpoint(int iteration);
+  // With iterations: auto, a retains verdict takes the middle snapshot and the run goes on to
+  // the last one: the run is not decided until then.
+  bool attribution_pending() const;
+  // After the run: reads the snapshots and writes summary_.attribution.
+  void attribute();
   std::optional<Projection> project_to_ceiling(const std::vector<CheckpointRecord>& checkpoints,
                                                double ceiling_bytes) const;
 
@@ -143,6 +153,9 @@ class RunExecution : private ProcessControl {
   std::atomic<bool> hung_{false};
   std::atomic<bool> crashed_or_hung_{false};
   std::map<int, double> heartbeat_max_;  // under events_->mutex()
+  // Attribution (runner thread only until attribute() moves it into the summary).
+  Attribution attribution_;
+  int attribution_last_at_ = 0;  // auto: the iteration of the last snapshot, once the middle one is taken
 };
 
 }  // namespace harness

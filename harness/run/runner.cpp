@@ -46,6 +46,7 @@ RunResult RunExecution::execute() {
   }
   index_minidumps();
   analyze();
+  attribute();
   info.ended_at = utc_iso8601(std::chrono::system_clock::now());
   info.duration_s = std::chrono::duration<double>(RunClock::now() - started_).count();
   recorder_->update_run(info);

@@ -36,6 +36,7 @@ struct RunPlan {
   DumpPolicy dumps;
   int reload_every = 0;
   int restart_every = 0;
+  bool attribution = false;  // run/attribution.cpp
   DriveMode drive = DriveMode::kDriver;
   BeaconChannel* beacons = nullptr;  // page mode: the route the page reports to
   std::chrono::milliseconds sample_interval{100};

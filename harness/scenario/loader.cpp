@@ -31,7 +31,8 @@ class ScenarioParser {
     MapReader top(v_, root, "the scenario",
                   {"name", "description", "serve", "start", "setup", "iteration", "iterations",
                    "warmup", "checkpoint", "timeouts", "input", "browsers", "variants", "ceiling",
-                   "max_iterations", "expect", "dumps", "reload_every", "restart_every", "drive"});
+                   "max_iterations", "expect", "dumps", "reload_every", "restart_every", "drive",
+                   "attribution"});
     top.require("name", "a short name, e.g. name: vtm-review");
     top.require("start", "the first page: a path under `serve`, or an absolute http:// URL");
     if (auto drive = top.string("drive", "driver or page")) {
@@ -98,6 +99,7 @@ class ScenarioParser {
     if (top.has("dumps")) parse_dumps(top.get("dumps"), s.dumps);
     if (auto n = top.integer("reload_every", 1, 1'000'000, "iterations")) s.reload_every = *n;
     if (auto n = top.integer("restart_every", 1, 1'000'000, "iterations")) s.restart_every = *n;
+    if (auto on = top.boolean("attribution")) s.attribution = *on;
     if (auto n = top.integer("warmup", 0, 10'000, "")) s.warmup = *n;
     if (top.has("checkpoint")) parse_checkpoint(top.get("checkpoint"), s.checkpoint);
     if (top.has("timeouts")) parse_timeouts(top.get("timeouts"), s.timeouts);

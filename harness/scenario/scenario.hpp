@@ -166,6 +166,9 @@ struct Scenario {
   // the top page unloads) or a new browser every N measured iterations; 0 = never.
   int reload_every = 0;
   int restart_every = 0;
+  // `attribution: true`: heap snapshots at the baseline, a middle and the last checkpoint, and
+  // the frames' DOM counts at every checkpoint, to say what grew and what holds it (issue 16).
+  bool attribution = false;
   // Variants that no string of the scenario references with ${name}: they are appended to the
   // start URL as query parameters.
   std::set<std::string> unreferenced_variants;

@@ -190,7 +190,7 @@ ordered_json summary_to_json(const RunSummary& s) {
   ordered_json files = ordered_json::object();
   for (const auto& [k, v] : s.files) files[k] = v;
 
-  return ordered_json{
+  ordered_json out{
       {"schema", kSummarySchemaVersion},
       {"run_id", r.id},
       {"scenario", r.scenario},
@@ -265,6 +265,114 @@ ordered_json summary_to_json(const RunSummary& s) {
       {"events", events},
       {"files", files},
   };
+  if (s.attribution) out["attribution"] = attribution_to_json(*s.attribution);
+  return out;
+}
+
+ordered_json attribution_to_json(const Attribution& a) {
+  ordered_json snapshots = ordered_json::array();
+  for (const auto& s : a.snapshots) {
+    snapshots.push_back(ordered_json{{"iteration", s.iteration},
+                                     {"file", s.file},
+                                     {"size_bytes", s.size_bytes},
+                                     {"nodes", s.nodes}});
+  }
+  ordered_json groups = ordered_json::array();
+  for (const auto& g : a.groups) {
+    ordered_json path = ordered_json::array();
+    for (const auto& step : g.path) {
+      path.push_back(ordered_json{{"node", step.node}, {"edge", step.edge}});
+    }
+    groups.push_back(ordered_json{{"name", g.name},
+                                  {"kind", g.kind},
+                                  {"count_per_iteration", number(g.count_per_iteration)},
+                                  {"first_interval_per_iteration", number(g.first_per_iteration)},
+                                  {"second_interval_per_iteration", number(g.second_per_iteration)},
+                                  {"new_count", g.new_count},
+                                  {"self_bytes_per_iteration", number(g.self_bytes_per_iteration)},
+                                  {"growth_bytes_per_iteration",
+                                   number(g.growth_bytes_per_iteration)},
+                                  {"retained_bytes_per_iteration",
+                                   number(g.retained_bytes_per_iteration)},
+                                  {"contains", g.contains},
+                                  {"holder", g.holder},
+                                  {"url", g.url},
+                                  {"path", path}});
+  }
+  ordered_json dom_counts = ordered_json::array();
+  for (const auto& c : a.dom_counts) {
+    ordered_json frames = ordered_json::array();
+    for (const auto& f : c.frames) {
+      frames.push_back(
+          ordered_json{{"frame", f.frame}, {"url", f.url}, {"elements", number(f.elements)}});
+    }
+    dom_counts.push_back(ordered_json{{"iteration", c.iteration}, {"frames", frames}});
+  }
+  ordered_json grown = ordered_json::array();
+  for (const auto& f : a.frames_grown) {
+    grown.push_back(ordered_json{{"frame", f.frame},
+                                 {"url", f.url},
+                                 {"first", number(f.first)},
+                                 {"last", number(f.last)},
+                                 {"per_iteration", number(f.per_iteration)}});
+  }
+  return ordered_json{{"method", a.method},
+                      {"error", a.error.empty() ? ordered_json(nullptr) : ordered_json(a.error)},
+                      {"noise_floor", a.noise_floor},
+                      {"snapshots", snapshots},
+                      {"groups", groups},
+                      {"analysis_seconds", number(a.analysis_seconds)},
+                      {"dom_counts", dom_counts},
+                      {"frames_grown", grown}};
+}
+
+Attribution attribution_from_json(const json& j) {
+  Attribution a;
+  a.method = j.value("method", "");
+  if (j.contains("error") && j["error"].is_string()) a.error = j["error"].get<std::string>();
+  a.noise_floor = j.value("noise_floor", "");
+  a.analysis_seconds = j.value("analysis_seconds", 0.0);
+  const json snapshots = j.value("snapshots", json::array());
+  for (const auto& s : snapshots) {
+    a.snapshots.push_back({s.value("iteration", 0), s.value("file", ""),
+                           s.value("size_bytes", std::uint64_t{0}),
+                           s.value("nodes", std::uint64_t{0})});
+  }
+  const json groups = j.value("groups", json::array());
+  for (const auto& g : groups) {
+    GrowthGroup out;
+    out.name = g.value("name", "");
+    out.kind = g.value("kind", "");
+    out.count_per_iteration = g.value("count_per_iteration", 0.0);
+    out.first_per_iteration = g.value("first_interval_per_iteration", 0.0);
+    out.second_per_iteration = g.value("second_interval_per_iteration", 0.0);
+    out.new_count = g.value("new_count", std::uint64_t{0});
+    out.self_bytes_per_iteration = g.value("self_bytes_per_iteration", 0.0);
+    out.growth_bytes_per_iteration = g.value("growth_bytes_per_iteration", 0.0);
+    out.retained_bytes_per_iteration = g.value("retained_bytes_per_iteration", 0.0);
+    out.contains = g.value("contains", std::vector<std::string>{});
+    out.holder = g.value("holder", "");
+    out.url = g.value("url", "");
+    const json path = g.value("path", json::array());
+    for (const auto& step : path) out.path.push_back({step.value("node", ""), step.value("edge", "")});
+    a.groups.push_back(std::move(out));
+  }
+  const json dom_counts = j.value("dom_counts", json::array());
+  for (const auto& c : dom_counts) {
+    FrameDomCheckpoint checkpoint;
+    checkpoint.iteration = c.value("iteration", 0);
+    const json frames = c.value("frames", json::array());
+    for (const auto& f : frames) {
+      checkpoint.frames.push_back({f.value("frame", ""), f.value("url", ""), f.value("elements", 0.0)});
+    }
+    a.dom_counts.push_back(std::move(checkpoint));
+  }
+  const json grown = j.value("frames_grown", json::array());
+  for (const auto& f : grown) {
+    a.frames_grown.push_back({f.value("frame", ""), f.value("url", ""), f.value("first", 0.0),
+                              f.value("last", 0.0), f.value("per_iteration", 0.0)});
+  }
+  return a;
 }
 
 std::string render_summary_json(const RunSummary& summary) {
@@ -459,6 +567,9 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
     }
     const json files = j.value("files", json::object());
     for (auto& [k, v] : files.items()) s.files[k] = v.get<std::string>();
+    if (j.contains("attribution") && j["attribution"].is_object()) {
+      s.attribution = attribution_from_json(j["attribution"]);
+    }
   } catch (const json::exception& e) {
     throw InputError(fmt::format("{}: malformed summary.json: {}", source, e.what()));
   }

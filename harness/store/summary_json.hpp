@@ -19,6 +19,10 @@ std::string render_summary_json(const RunSummary& summary);  // pretty-printed, 
 // Reads back what summary_to_json wrote (for compare/report). Throws InputError naming `source`
 // when the text is not a summary.
 RunSummary summary_from_json(const nlohmann::json& json, const std::string& source);
+
+// summary.json's `attribution` (only in runs that asked for it), and back.
+nlohmann::ordered_json attribution_to_json(const Attribution& attribution);
+Attribution attribution_from_json(const nlohmann::json& json);
 RunSummary summary_from_json(const nlohmann::ordered_json& json, const std::string& source);
 
 }  // namespace harness
