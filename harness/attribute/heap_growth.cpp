@@ -72,13 +72,15 @@ std::string holder_edge_name(const HeapGraph& g, std::size_t e) {
 }
 
 struct Dominators {
-  std::vector<std::uint32_t> idom;       // kNone: unreachable from the root
-  std::vector<std::uint32_t> rpo;        // reachable nodes, reverse post-order (root first)
+  std::vector<std::uint32_t> idom;       // kNone: the root, or unreachable from it
+  std::vector<std::uint32_t> preorder;   // reachable nodes in DFS pre-order: dominators first
   std::vector<std::uint64_t> retained;
 };
 
-// Cooper, Harvey & Kennedy, "A Simple, Fast Dominance Algorithm" (2001), over the non-weak
-// edges from node 0 (the snapshot's root).
+// Lengauer & Tarjan's algorithm (1979, the simple version with path compression) over the
+// non-weak edges from node 0, the snapshot's root. Cooper, Harvey & Kennedy's iterative
+// algorithm was tried first: 87 % of a 4.5 s analysis of a 35 MiB snapshot went to its
+// fixpoint iterations (heap graphs have long chains); this one is near-linear.
 Dominators dominators(const HeapGraph& g) {
   const std::size_t n = g.node_count();
   Dominators d;
@@ -88,85 +90,96 @@ Dominators dominators(const HeapGraph& g) {
   std::vector<std::uint8_t> weak(g.edge_types.size(), 0);
   for (std::size_t t = 0; t < g.edge_types.size(); ++t) weak[t] = g.edge_types[t] == "weak";
 
-  // Iterative DFS for the post-order.
-  std::vector<std::uint32_t> post_number(n, kNone);
-  std::vector<std::uint32_t> postorder;
-  postorder.reserve(n);
+  // DFS numbering (iterative), the DFS tree's parents, in number space.
+  std::vector<std::uint32_t> number(n, kNone);
+  std::vector<std::uint32_t>& vertex = d.preorder;
+  std::vector<std::uint32_t> parent;
+  vertex.reserve(n);
+  parent.reserve(n);
   {
-    std::vector<std::uint8_t> seen(n, 0);
     std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;  // node, next edge
+    number[0] = 0;
+    vertex.push_back(0);
+    parent.push_back(kNone);
     stack.emplace_back(0, g.first_edge[0]);
-    seen[0] = 1;
     while (!stack.empty()) {
       auto& [node, next] = stack.back();
-      if (next < g.first_edge[node + 1]) {
-        const auto e = next++;
-        if (weak[g.edge_type[e]]) continue;
-        const auto to = g.edge_to[e];
-        if (!seen[to]) {
-          seen[to] = 1;
-          stack.emplace_back(to, g.first_edge[to]);
-        }
-      } else {
-        post_number[node] = static_cast<std::uint32_t>(postorder.size());
-        postorder.push_back(node);
+      if (next == g.first_edge[node + 1]) {
         stack.pop_back();
+        continue;
       }
+      const auto e = next++;
+      if (weak[g.edge_type[e]]) continue;
+      const auto to = g.edge_to[e];
+      if (number[to] != kNone) continue;
+      number[to] = static_cast<std::uint32_t>(vertex.size());
+      parent.push_back(number[node]);
+      vertex.push_back(to);
+      stack.emplace_back(to, g.first_edge[to]);
     }
   }
-  d.rpo.assign(postorder.rbegin(), postorder.rend());
+  const std::size_t r = vertex.size();
 
-  // Predecessors (reachable sources only), as CSR.
-  std::vector<std::uint32_t> pred_start(n + 1, 0);
-  for (auto from : postorder) {
+  // Predecessors in number space (reachable sources only), as CSR.
+  std::vector<std::uint32_t> pred_start(r + 1, 0);
+  for (std::size_t v = 0; v < r; ++v) {
+    const auto from = vertex[v];
     for (auto e = g.first_edge[from]; e < g.first_edge[from + 1]; ++e) {
-      if (!weak[g.edge_type[e]]) ++pred_start[g.edge_to[e] + 1];
+      if (!weak[g.edge_type[e]]) ++pred_start[number[g.edge_to[e]] + 1];
     }
   }
-  for (std::size_t i = 0; i < n; ++i) pred_start[i + 1] += pred_start[i];
-  std::vector<std::uint32_t> preds(pred_start[n]);
+  for (std::size_t i = 0; i < r; ++i) pred_start[i + 1] += pred_start[i];
+  std::vector<std::uint32_t> preds(pred_start[r]);
   {
     std::vector<std::uint32_t> fill(pred_start.begin(), pred_start.end() - 1);
-    for (auto from : postorder) {
+    for (std::size_t v = 0; v < r; ++v) {
+      const auto from = vertex[v];
       for (auto e = g.first_edge[from]; e < g.first_edge[from + 1]; ++e) {
-        if (!weak[g.edge_type[e]]) preds[fill[g.edge_to[e]]++] = from;
+        if (!weak[g.edge_type[e]]) preds[fill[number[g.edge_to[e]]]++] = static_cast<std::uint32_t>(v);
       }
     }
   }
 
-  // Dominators as post-order numbers.
-  const auto root_post = post_number[0];
-  std::vector<std::uint32_t> dom(postorder.size(), kNone);
-  dom[root_post] = root_post;
-  auto intersect = [&](std::uint32_t a, std::uint32_t b) {
-    while (a != b) {
-      while (a < b) a = dom[a];
-      while (b < a) b = dom[b];
+  std::vector<std::uint32_t> semi(r), label(r), ancestor(r, kNone), dom(r, kNone);
+  std::vector<std::uint32_t> bucket_head(r, kNone), bucket_next(r, kNone);
+  for (std::uint32_t v = 0; v < r; ++v) semi[v] = label[v] = v;
+  std::vector<std::uint32_t> path;
+  auto eval = [&](std::uint32_t v) {
+    if (ancestor[v] == kNone) return v;
+    // Compress the ancestor chain of v (iteratively: chains can be 100,000s long).
+    path.clear();
+    for (auto x = v; ancestor[ancestor[x]] != kNone; x = ancestor[x]) path.push_back(x);
+    for (auto it = path.rbegin(); it != path.rend(); ++it) {
+      const auto x = *it;
+      const auto a = ancestor[x];
+      if (semi[label[a]] < semi[label[x]]) label[x] = label[a];
+      ancestor[x] = ancestor[a];
     }
-    return a;
+    return label[v];
   };
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (auto node : d.rpo) {
-      const auto b = post_number[node];
-      if (b == root_post) continue;
-      std::uint32_t candidate = kNone;
-      for (auto p = pred_start[node]; p < pred_start[node + 1]; ++p) {
-        const auto q = post_number[preds[p]];
-        if (dom[q] == kNone) continue;
-        candidate = candidate == kNone ? q : intersect(q, candidate);
-      }
-      if (candidate != kNone && dom[b] != candidate) {
-        dom[b] = candidate;
-        changed = true;
-      }
+  for (std::uint32_t w = static_cast<std::uint32_t>(r) - 1; w >= 1; --w) {
+    for (auto p = pred_start[w]; p < pred_start[w + 1]; ++p) {
+      const auto u = eval(preds[p]);
+      if (semi[u] < semi[w]) semi[w] = semi[u];
     }
+    bucket_next[w] = bucket_head[semi[w]];
+    bucket_head[semi[w]] = w;
+    const auto pw = parent[w];
+    ancestor[w] = pw;
+    for (auto v = bucket_head[pw]; v != kNone; v = bucket_next[v]) {
+      const auto u = eval(v);
+      dom[v] = semi[u] < semi[v] ? u : pw;
+    }
+    bucket_head[pw] = kNone;
   }
-  for (auto node : postorder) d.idom[node] = postorder[dom[post_number[node]]];
-  d.idom[0] = kNone;
-  // Retained sizes: children come before their dominator in post-order.
-  for (auto node : postorder) {
-    if (d.idom[node] != kNone) d.retained[d.idom[node]] += d.retained[node];
+  for (std::uint32_t w = 1; w < r; ++w) {
+    if (dom[w] != semi[w]) dom[w] = dom[dom[w]];
+  }
+  for (std::uint32_t w = 1; w < r; ++w) d.idom[vertex[w]] = vertex[dom[w]];
+  // Retained sizes: a node comes after its dominator in pre-order.
+  for (std::size_t w = r; w-- > 1;) {
+    const auto node = vertex[w];
+    d.retained[d.idom[node]] += d.retained[node];
   }
   return d;
 }
@@ -188,6 +201,8 @@ Paths shortest_paths(const HeapGraph& g) {
   p.parent_node.assign(n, kNone);
   p.depth.assign(n, kNone);
   p.from_window.assign(n, 0);
+  std::vector<std::uint8_t> weak(g.edge_types.size(), 0);
+  for (std::size_t t = 0; t < g.edge_types.size(); ++t) weak[t] = g.edge_types[t] == "weak";
   std::deque<std::uint32_t> queue;
   auto run = [&](bool window) {
     while (!queue.empty()) {
@@ -195,7 +210,7 @@ Paths shortest_paths(const HeapGraph& g) {
       queue.pop_front();
       p.order.push_back(node);
       for (auto e = g.first_edge[node]; e < g.first_edge[node + 1]; ++e) {
-        if (g.type_of_edge(e) == "weak") continue;
+        if (weak[g.edge_type[e]]) continue;
         const auto to = g.edge_to[e];
         if (p.depth[to] != kNone) continue;
         p.depth[to] = p.depth[node] + 1;
@@ -251,7 +266,12 @@ struct Group {
 NodeLabel label_node(const HeapGraph& g, std::size_t n) {
   const auto& type = g.node_type(n);
   const auto& name = g.node_name(n);
-  const std::string base = base_name(name);
+  std::string base = base_name(name);
+  // Blink's C++ names carry their template arguments (hundreds of characters): keep the class.
+  if (!base.empty() && base[0] != '<') {
+    const auto angle = base.find('<');
+    if (angle != std::string::npos && angle > 0) base = base.substr(0, angle) + "<>";
+  }
   if (type == "string" || type == "concatenated string" || type == "sliced string") {
     return {"(string)", "string"};
   }
@@ -427,7 +447,7 @@ GrowthResult analyze_heap_growth(const std::vector<SnapshotIds>& earlier, const 
     out.growth_bytes_per_iteration = owned[gi] / span;
     // Retained: the self sizes of everything a new member dominates, each node once.
     std::uint64_t retained = 0;
-    for (auto node : dom.rpo) {
+    for (auto node : dom.preorder) {
       const auto up = dom.idom[node];
       covered[node] = group_of[node] == static_cast<std::int32_t>(gi) || (up != kNone && covered[up]);
       if (covered[node]) retained += g.self_size[node];

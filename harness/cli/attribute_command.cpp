@@ -61,13 +61,22 @@ int run_attribute_command(const AttributeCommandOptions& o) {
   std::printf("noise floor: %s\n", a.noise_floor.c_str());
   for (std::size_t i = 0; i < a.groups.size(); ++i) {
     const auto& g = a.groups[i];
-    std::printf("\n%zu. %s [%s]: +%.3g/iteration (intervals %.3g, %.3g), self %s/it, retained "
-                "%s/it\n",
+    std::printf("\n%zu. %s [%s]: +%.3g/iteration (intervals %.3g, %.3g); holds %s/it of new "
+                "objects, retains %s/it, self %s/it\n",
                 i + 1, g.name.c_str(), g.kind.c_str(), g.count_per_iteration,
                 g.first_per_iteration, g.second_per_iteration,
-                format_bytes(g.self_bytes_per_iteration).c_str(),
-                format_bytes(g.retained_bytes_per_iteration).c_str());
+                format_bytes(g.growth_bytes_per_iteration).c_str(),
+                format_bytes(g.retained_bytes_per_iteration).c_str(),
+                format_bytes(g.self_bytes_per_iteration).c_str());
     if (!g.holder.empty()) std::printf("   held by %s\n", g.holder.c_str());
+    if (!g.contains.empty()) {
+      std::string inner;
+      for (std::size_t k = 0; k < g.contains.size() && k < 6; ++k) {
+        inner += (k ? ", " : "") + g.contains[k];
+      }
+      if (g.contains.size() > 6) inner += fmt::format(", and {} more", g.contains.size() - 6);
+      std::printf("   contains %s\n", inner.c_str());
+    }
     std::string path;
     for (const auto& step : g.path) {
       path += step.node;
