@@ -93,42 +93,6 @@ std::vector<FrameDomGrowth> frame_dom_growth(const std::vector<FrameDomCheckpoin
   return grown;
 }
 
-const char* frame_dom_count_script() {
-  return R"JS(return (function () {
-  var out = [];
-  function visit(win, path, depth) {
-    var doc = null;
-    var url = '';
-    try {
-      doc = win.document;
-      url = String(win.location.href);
-    } catch (e) {
-      doc = null;
-    }
-    out.push({ frame: path, url: url, elements: doc ? doc.getElementsByTagName('*').length : -1 });
-    var count = 0;
-    try {
-      count = win.frames.length;
-    } catch (e2) {
-      count = 0;
-    }
-    for (var i = 0; i < count && depth < 8; i++) {
-      var child = null;
-      try {
-        child = win.frames[i];
-      } catch (e3) {
-        child = null;
-      }
-      if (child) {
-        visit(child, path + '/' + i, depth + 1);
-      }
-    }
-  }
-  visit(window, 'top', 0);
-  return JSON.stringify(out);
-}());)JS";
-}
-
 std::vector<FrameDomCount> parse_frame_dom_counts(const std::string& json_text) {
   std::vector<FrameDomCount> out;
   nlohmann::json parsed;

@@ -26,12 +26,7 @@ void attribute_heap_snapshots(Attribution& attribution, const std::filesystem::p
 // without the query (iframe churn reloads the same page with another query every iteration).
 std::vector<FrameDomGrowth> frame_dom_growth(const std::vector<FrameDomCheckpoint>& checkpoints);
 
-// The script that counts them (ES5: it runs in IE11): returns a JSON string,
-// [{"frame": "top/0", "url": "...", "elements": N}, ...], for every document it can reach
-// through window.frames (cross-origin frames are listed with elements -1).
-const char* frame_dom_count_script();
-
-// Parses what the script returned.
+// Parses what harness/drive/scripts/frame_dom_counts.js returned.
 std::vector<FrameDomCount> parse_frame_dom_counts(const std::string& json_text);
 
 // Up to three lines for the console: the top groups and what holds the first.

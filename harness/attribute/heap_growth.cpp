@@ -11,9 +11,14 @@
 #include "harness/model/units.hpp"
 
 namespace harness {
+
+// The node's label with Blink's template arguments (label_node shortens them).
+NodeLabel label_node_full(const HeapGraph& g, std::size_t n);
+
 namespace {
 
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+constexpr std::size_t kMaxContains = 20;  // inner groups listed per leak root, largest first
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
@@ -237,16 +242,22 @@ Paths shortest_paths(const HeapGraph& g) {
   return p;
 }
 
+// Whether a group may hold others and be reported as a leak root: what a page's developer
+// knows (objects, closures, strings, DOM nodes, windows, documents), not V8's or Blink's own
+// structures (backing stores, hash tables, shapes, contexts), which a leak passes through.
+bool may_own(const NodeLabel& label) {
+  return label.kind != "system" && label.kind != "code" && label.kind != "array" &&
+         !starts_with(label.name, "blink::") && !starts_with(label.name, "cppgc::") &&
+         !starts_with(label.name, "v8::");
+}
+
 // What holds the object at the end of `chain`: the nearest node before it that a developer
 // knows (an object, a DOM node, a closure; not V8's or Blink's internals), named by the
 // property or variable that leads to it when there is one: "kept (Array)", "HTMLDocument".
 std::string holder_of(const HeapGraph& g, const Paths& paths, const std::vector<std::uint32_t>& chain) {
   for (std::size_t i = chain.size() - 1; i-- > 0;) {
     const auto label = label_node(g, chain[i]);
-    const bool internal = label.kind == "system" || label.kind == "code" ||
-                          label.kind == "array" || starts_with(label.name, "blink::") ||
-                          starts_with(label.name, "(");
-    if (internal) continue;
+    if (!may_own(label) || label.kind == "string") continue;
     const std::string name = i > 0 ? holder_edge_name(g, paths.parent_edge[chain[i]]) : "";
     if (i == 0 && paths.from_window[chain[0]]) return "Window (global)";
     return name.empty() ? label.name : fmt::format("{} ({})", name, label.name);
@@ -263,15 +274,10 @@ struct Group {
 
 }  // namespace
 
-NodeLabel label_node(const HeapGraph& g, std::size_t n) {
+NodeLabel label_node_full(const HeapGraph& g, std::size_t n) {
   const auto& type = g.node_type(n);
   const auto& name = g.node_name(n);
-  std::string base = base_name(name);
-  // Blink's C++ names carry their template arguments (hundreds of characters): keep the class.
-  if (!base.empty() && base[0] != '<') {
-    const auto angle = base.find('<');
-    if (angle != std::string::npos && angle > 0) base = base.substr(0, angle) + "<>";
-  }
+  const std::string base = base_name(name);
   if (type == "string" || type == "concatenated string" || type == "sliced string") {
     return {"(string)", "string"};
   }
@@ -314,6 +320,16 @@ NodeLabel label_node(const HeapGraph& g, std::size_t n) {
   return {base.empty() ? "(anonymous object)" : base, "object"};
 }
 
+NodeLabel label_node(const HeapGraph& g, std::size_t n) {
+  NodeLabel label = label_node_full(g, n);
+  // Blink's C++ names carry their template arguments (hundreds of characters): keep the class.
+  const auto angle = label.name.find('<');
+  if (angle != std::string::npos && angle > 0 && label.name.find("::") < angle) {
+    label.name = label.name.substr(0, angle) + "<...>";
+  }
+  return label;
+}
+
 GrowthResult analyze_heap_growth(const std::vector<SnapshotIds>& earlier, const HeapGraph& g,
                                  int last_iteration, const GrowthOptions& options) {
   if (earlier.size() < 2) {
@@ -349,7 +365,7 @@ GrowthResult analyze_heap_growth(const std::vector<SnapshotIds>& earlier, const 
       }
     }
     if (g.node_type(n) == "synthetic") continue;
-    auto label = label_node(g, n);
+    auto label = label_node_full(g, n);  // grouped by the full name, shown shortened
     auto [it, added] = index.emplace(label.name, groups.size());
     if (added) {
       groups.push_back(Group{std::move(label), std::vector<std::uint64_t>(intervals, 0), 0, {}});
@@ -363,6 +379,7 @@ GrowthResult analyze_heap_growth(const std::vector<SnapshotIds>& earlier, const 
 
   const double span = iterations.back() - iterations.front();
   std::vector<std::uint8_t> passing(groups.size(), 0);
+  std::vector<std::uint8_t> eligible(groups.size(), 0);  // growing, and may own (may_own)
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const Group& group = groups[i];
     double slowest = std::numeric_limits<double>::infinity();
@@ -373,6 +390,7 @@ GrowthResult analyze_heap_growth(const std::vector<SnapshotIds>& earlier, const 
       fastest = std::max(fastest, rate);
     }
     passing[i] = slowest >= options.min_per_iteration && fastest <= options.max_rate_ratio * slowest;
+    eligible[i] = passing[i] && may_own(group.label);
   }
 
   GrowthResult result;
@@ -392,7 +410,7 @@ GrowthResult analyze_heap_growth(const std::vector<SnapshotIds>& earlier, const 
     const auto parent = paths.parent_node[node];
     if (parent != kNone && owner[parent] >= 0) {
       owner[node] = owner[parent];
-    } else if (group_of[node] >= 0 && passing[group_of[node]]) {
+    } else if (group_of[node] >= 0 && eligible[group_of[node]]) {
       owner[node] = group_of[node];
     }
   }
@@ -420,7 +438,7 @@ GrowthResult analyze_heap_growth(const std::vector<SnapshotIds>& earlier, const 
   auto rate_of = [&](std::size_t i) { return groups[i].members.size() / span; };
   std::vector<std::size_t> roots;
   for (std::size_t i = 0; i < groups.size(); ++i) {
-    if (passing[i] && inside[i] < 0 && owned[i] / span >= options.min_bytes_per_iteration) {
+    if (eligible[i] && inside[i] < 0 && owned[i] / span >= options.min_bytes_per_iteration) {
       roots.push_back(i);
     }
   }
@@ -436,7 +454,7 @@ GrowthResult analyze_heap_growth(const std::vector<SnapshotIds>& earlier, const 
   for (auto gi : roots) {
     const Group& group = groups[gi];
     GrowthGroup out;
-    out.name = group.label.name;
+    out.name = label_node(g, group.members.front()).name;
     out.kind = group.label.kind;
     out.new_count = group.members.size();
     out.count_per_iteration = rate_of(gi);
@@ -455,12 +473,14 @@ GrowthResult analyze_heap_growth(const std::vector<SnapshotIds>& earlier, const 
     out.retained_bytes_per_iteration = retained / span;
     std::vector<std::size_t> inner;
     for (std::size_t i = 0; i < groups.size(); ++i) {
-      if (inside[i] == static_cast<std::int32_t>(gi)) inner.push_back(i);
+      if (inside[i] == static_cast<std::int32_t>(gi) && eligible[i]) inner.push_back(i);
     }
     std::sort(inner.begin(), inner.end(),
               [&](std::size_t a, std::size_t b) { return groups[a].self > groups[b].self; });
+    if (inner.size() > kMaxContains) inner.resize(kMaxContains);
     for (auto i : inner) {
-      out.contains.push_back(fmt::format("{} +{:.3g}/it", groups[i].label.name, rate_of(i)));
+      out.contains.push_back(
+          fmt::format("{} +{:.3g}/it", label_node(g, groups[i].members.front()).name, rate_of(i)));
     }
 
     // The path to the member nearest to the page's window among those it holds itself.

@@ -18,6 +18,7 @@
 
 #include "harness/attribute/attribution.hpp"
 #include "harness/drive/cdp_client.hpp"
+#include "harness/drive/page_scripts.hpp"
 #include "harness/run/execution.hpp"
 
 namespace harness {
@@ -37,7 +38,8 @@ bool RunExecution::attribution_pending() const {
 void RunExecution::attribution_checkpoint(int iteration) {
   if (plan_.drive == DriveMode::kDriver) {
     try {
-      const auto answer = session_->driver().execute(frame_dom_count_script(), nlohmann::json::array());
+      const auto answer = session_->driver().execute(page_script::k_frame_dom_counts,
+                                                     nlohmann::json::array());
       if (answer.is_string()) {
         attribution_.dom_counts.push_back(
             {iteration, parse_frame_dom_counts(answer.get<std::string>())});

@@ -54,6 +54,10 @@ const FORBIDDEN_STATICS = new Set([
 ]);
 // Constructors IE11 does not have (it needs document.createEvent / initEvent).
 const FORBIDDEN_CONSTRUCTORS = new Set(['Event', 'CustomEvent', 'KeyboardEvent', 'MouseEvent', 'URL']);
+// IE11 implements part of Map: `new Map()` without arguments, set (returning undefined, so not
+// chainable), get, has, delete, clear, forEach and size. That subset is allowed; an argument
+// to the constructor or a chained .set() is not.
+const IE11_PARTIAL_CONSTRUCTORS = new Set(['Map']);
 // Objects through which a global can be reached as a property: `window.fetch`.
 const GLOBAL_OBJECTS = new Set(['window', 'self', 'top', 'parent']);
 
@@ -244,6 +248,14 @@ function checkScript(source, { allowReturn = false } = {}) {
   walk.ancestor(ast, {
     // Only identifiers in expression position reach this visitor (not property names or keys).
     Identifier(node, _state, ancestors) {
+      const parent = ancestors[ancestors.length - 2];
+      if (IE11_PARTIAL_CONSTRUCTORS.has(node.name) && parent && parent.type === 'NewExpression' &&
+          parent.callee === node && !declared.has(node.name)) {
+        if (parent.arguments.length > 0) {
+          report(node, `IE11's ${node.name} constructor takes no arguments: use new ${node.name}() and .set()`);
+        }
+        return;
+      }
       if (FORBIDDEN_GLOBALS.has(node.name) && !declared.has(node.name) && !underTypeof(ancestors)) {
         report(node, `'${node.name}' is not available in IE11`);
       }
@@ -265,6 +277,11 @@ function checkScript(source, { allowReturn = false } = {}) {
         }
       }
       const parent = ancestors[ancestors.length - 2];
+      if (name === 'set' && node.object.type === 'CallExpression' &&
+          node.object.callee.type === 'MemberExpression' && !node.object.callee.computed &&
+          node.object.callee.property.name === 'set') {
+        report(node.property, "IE11's Map.prototype.set returns undefined: '.set(...).set(...)' cannot be chained");
+      }
       if (FORBIDDEN_METHODS.has(name) && parent && parent.type === 'CallExpression' && parent.callee === node) {
         report(node.property, `'.${name}()' is an ES2015+ method, not available in IE11`);
       }
