@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "harness/attribute/attribution.hpp"
 #include "harness/model/units.hpp"
 #include "harness/model/variant.hpp"
 
@@ -177,6 +178,11 @@ void Console::run_finished(const RunPlan& plan, const RunSummary& summary) {
   if (summary.verdict) {
     write_line(fmt::format("{}: verdict {}: {}", run_label(plan, info),
                            verdict_name(summary.verdict->kind), summary.verdict->reason));
+  }
+  if (summary.attribution) {
+    for (const auto& line : attribution_console_lines(*summary.attribution)) {
+      write_line(fmt::format("{}: {}", run_label(plan, info), line));
+    }
   }
   if (summary.projection) {
     const Projection& p = *summary.projection;

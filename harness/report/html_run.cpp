@@ -206,6 +206,70 @@ void dumps_table(std::string& out, const ReportRun& run) {
   out += "</table>\n";
 }
 
+// Leak attribution (issue 16): the leak roots, their holders and paths, and the frames whose
+// document grew.
+void attribution_section(std::string& out, const ReportRun& run) {
+  if (!run.summary.attribution) return;
+  const Attribution& a = *run.summary.attribution;
+  out += "<h4>Attribution: what grew and what holds it</h4>\n";
+  if (!a.error.empty()) out += fmt::format("<p class=\"note\">{}</p>\n", esc(a.error));
+  if (a.method == "heap_snapshots" && a.error.empty()) {
+    std::string files;
+    for (const auto& snap : a.snapshots) {
+      files += (files.empty() ? "" : ", ") +
+               link(run.dir, snap.file, fmt::format("iteration {}", snap.iteration)) +
+               fmt::format(" ({})", bytes_text(static_cast<double>(snap.size_bytes)));
+    }
+    out += fmt::format("<p class=\"small\">Heap snapshots: {}; analysed in {:.1f} s. {}.</p>\n",
+                       files, a.analysis_seconds, esc(a.noise_floor));
+    if (a.groups.empty()) {
+      out += "<p>No object group grew in proportion to the iterations.</p>\n";
+    } else {
+      out +=
+          "<table class=\"wide\">\n<tr><th class=\"num\">#</th><th>leak root</th><th>kind</th>"
+          "<th class=\"num\">new/it</th><th class=\"num\">growth/it</th><th class=\"num\">"
+          "retained/it</th><th>held by</th><th>contains</th></tr>\n";
+      for (std::size_t i = 0; i < a.groups.size(); ++i) {
+        const auto& g = a.groups[i];
+        std::string contains;
+        for (std::size_t k = 0; k < g.contains.size() && k < 5; ++k) {
+          contains += (k ? ", " : "") + esc(g.contains[k]);
+        }
+        out += fmt::format(
+            "<tr><td class=\"num\">{}</td><td>{}</td><td class=\"nowrap\">{}</td><td "
+            "class=\"num\">{:.3g}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}"
+            "</td><td class=\"small\">{}</td></tr>\n",
+            i + 1, esc(g.name), esc(g.kind), g.count_per_iteration,
+            bytes_text(g.growth_bytes_per_iteration), bytes_text(g.retained_bytes_per_iteration),
+            esc(g.holder), contains);
+      }
+      out += "</table>\n";
+      for (std::size_t i = 0; i < a.groups.size() && i < 3; ++i) {
+        std::string path;
+        for (const auto& step : a.groups[i].path) {
+          path += "<b>" + esc(step.node) + "</b>";
+          if (!step.edge.empty()) path += " &#8594; " + esc(step.edge) + " &#8594; ";
+        }
+        out += fmt::format("<p class=\"small\">#{} retainer path: {}</p>\n", i + 1, path);
+      }
+    }
+  }
+  if (!a.frames_grown.empty()) {
+    out += "<table class=\"wide\">\n<tr><th>frame</th><th>document</th><th class=\"num\">"
+           "elements first \xE2\x86\x92 last</th><th class=\"num\">per iteration</th></tr>\n";
+    for (const auto& f : a.frames_grown) {
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{:.0f} \xE2\x86\x92 {:.0f}"
+                         "</td><td class=\"num\">{:.3g}</td></tr>\n",
+                         esc(f.frame), esc(f.url), f.first, f.last, f.per_iteration);
+    }
+    out += "</table>\n";
+  } else if (!a.dom_counts.empty()) {
+    out += fmt::format("<p class=\"small\">The frames' DOM counts ({} checkpoints): no frame's "
+                       "document grew.</p>\n",
+                       a.dom_counts.size());
+  }
+}
+
 void metric_details(std::string& out, const RunSummary& s) {
   if (!s.verdict || s.verdict->per_metric.empty()) return;
   out +=
@@ -269,6 +333,7 @@ void run_section(std::string& out, const RunView& v) {
   out += fmt::format(
       "<div class=\"half last\"><h4>Responsiveness</h4><div class=\"chart\">{}</div></div>\n",
       render_svg_chart(responsiveness_chart(v, v.anchor + "-resp")));
+  attribution_section(out, run);
   steps_table(out, run);
   events_table(out, s);
   js_errors_table(out, run);
