@@ -138,6 +138,11 @@ iteration:
   EXPECT_EQ(s.reload_every, 40);
   EXPECT_EQ(s.restart_every, 100);
   EXPECT_EQ(s.timeouts.hang_ms, 5000);
+  EXPECT_FALSE(s.attribution);  // off unless asked for
+  EXPECT_TRUE(parse("name: a\nstart: http://h/\nattribution: true\niteration:\n  - gc\n").attribution);
+  const auto bad = errors_of("name: a\nstart: http://h/\nattribution: lots\niteration:\n  - gc\n");
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_EQ(bad[0].where.line, 3);
   // A plain list of rules is accepted too.
   const Scenario list = parse("name: l\nstart: http://h/\ndumps: [{start: 1MiB}]\niteration:\n  - gc\n");
   ASSERT_EQ(list.dumps.rules.size(), 1u);
