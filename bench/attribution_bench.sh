@@ -44,9 +44,9 @@ echo "snapshots: $(size_mb "$s0") MB, $(size_mb "$s1") MB, $(size_mb "$s2") MB (
 export HARNESS_BENCH_SNAPSHOTS="$s0,$s1,$s2" HARNESS_BENCH_ITERATIONS="$iterations"
 for bm in BM_ReadGraphStream BM_ReadGraphNlohmannSax BM_ReadIdsStream BM_ParseDomNlohmann BM_AttributeRun; do
   /usr/bin/time -f "%M %e" -o "$out/$bm.time" "$build/bench/attribution_bench" \
-    --benchmark_filter="^$bm\$" >"$out/$bm.out" 2>&1 || true
+    --benchmark_filter="^$bm(/|\$)" >"$out/$bm.out" 2>&1 || true
   read -r rss_kb wall <"$out/$bm.time"
-  line="$(grep -E "^$bm" "$out/$bm.out" | head -1 | tr -s ' ')"
+  line="$(grep -E "^$bm" "$out/$bm.out" | head -1 | tr -s ' ' || true)"
   echo "$bm: ${line#"$bm"} | process peak RSS $((rss_kb / 1024)) MiB, wall ${wall} s"
 done
 
@@ -56,8 +56,14 @@ read -r rss_kb wall <"$out/attribute.time"
 echo "harness attribute: wall ${wall} s, peak RSS $((rss_kb / 1024)) MiB; $(head -1 "$out/attribute.out")"
 grep -m2 -E "^1\.|held by" "$out/attribute.out" || true
 
+# memlab twice: its default leak filter (detached DOM elements and React fibers only), and
+# --trace-all-objects (every object allocated between baseline and target and still alive).
 if [[ "${SKIP_MEMLAB:-0}" != 1 ]]; then
-  MEMLAB_LOG="$out/memlab.log" "$here/bench/memlab_find_leaks.sh" "$s0" "$s1" "$s2" \
-    >"$out/memlab.out" 2>&1 || true
-  echo "memlab find-leaks: $(grep -E '^(memlab_version|wall_s|peak_rss_mib|leak_clusters|memlab_rc)=' "$out/memlab.out" | tr '\n' ' ')"
+  for mode in default trace-all-objects; do
+    extra=()
+    [[ "$mode" == default ]] || extra=("--$mode")
+    MEMLAB_LOG="$out/memlab-$mode.log" "$here/bench/memlab_find_leaks.sh" "$s0" "$s1" "$s2" \
+      "${extra[@]}" >"$out/memlab-$mode.out" 2>&1 || true
+    echo "memlab find-leaks ($mode): $(grep -E '^(memlab_version|wall_s|peak_rss_mib|leak_clusters|memlab_rc)=' "$out/memlab-$mode.out" | tr '\n' ' ')"
+  done
 fi
