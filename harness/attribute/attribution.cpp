@@ -143,6 +143,9 @@ std::vector<std::string> attribution_console_lines(const Attribution& a) {
       lines.push_back(fmt::format("  held by {}: {}", top.holder.empty() ? "?" : top.holder, path));
     }
   }
+  if (a.method == "dom_counts" && a.frames_grown.empty()) {
+    lines.push_back("attribution: no heap snapshots here; no reachable frame's document grew");
+  }
   if (!a.frames_grown.empty()) {
     const auto& f = a.frames_grown.front();
     lines.push_back(fmt::format("  frame {} ({}) document +{:.3g} elements/it ({} -> {})", f.frame,

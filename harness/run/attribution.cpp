@@ -11,8 +11,10 @@
 //                       the run goes on that far even though the verdict is decided, because a
 //                       third snapshot is what tells a leak from a one-off. A `stable` or
 //                       `plateau` verdict ends the run as before, with nothing to attribute.
-// The frames' DOM counts (attribute/attribution.hpp's script) are read at every checkpoint in
-// driver mode: in IE, where there is no heap snapshot, they are all there is.
+// No snapshots with reload_every/restart_every (object ids do not survive a reload), nor after
+// one failed (the error is an event; an auto run does not wait for the third).
+// The frames' DOM counts (harness/drive/scripts/frame_dom_counts.js) are read at every
+// checkpoint in driver mode: in IE, where there is no heap snapshot, they are all there is.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -29,10 +31,15 @@ bool takes_heap_snapshots(const RunPlan& plan) {
   return plan.profile->dump_format().kind == "heap_snapshot";
 }
 
+// Object ids are only comparable within one page's life: a reload or a new browser between the
+// snapshots makes every object of the last one new.
+bool one_page_life(const RunPlan& plan) { return plan.reload_every == 0 && plan.restart_every == 0; }
+
 }  // namespace
 
 bool RunExecution::attribution_pending() const {
-  return plan_.attribution && attribution_last_at_ > 0 && attribution_.snapshots.size() < 3;
+  return plan_.attribution && attribution_last_at_ > 0 && attribution_.snapshots.size() < 3 &&
+         !attribution_failed_;
 }
 
 void RunExecution::attribution_checkpoint(int iteration) {
@@ -51,7 +58,7 @@ void RunExecution::attribution_checkpoint(int iteration) {
             fmt::format("the frames' DOM counts at iteration {}: {}", iteration, e.what()));
     }
   }
-  if (!takes_heap_snapshots(plan_)) return;
+  if (!takes_heap_snapshots(plan_) || !one_page_life(plan_) || attribution_failed_) return;
 
   bool due = false;
   const auto taken = attribution_.snapshots.size();
@@ -92,6 +99,7 @@ void RunExecution::attribution_checkpoint(int iteration) {
   } catch (const CdpTargetCrashed& e) {
     throw BrowserLost(e.what());
   } catch (const std::exception& e) {
+    attribution_failed_ = true;  // an auto run does not wait for snapshots that cannot be taken
     event("attribution_unavailable",
           fmt::format("heap snapshot at iteration {}: {}", iteration, e.what()));
   }
@@ -108,6 +116,10 @@ void RunExecution::attribute() {
                             "driver to count the frames' DOM from script",
                             plan_.profile->name());
     }
+  } else if (!one_page_life(plan_)) {
+    a.method = "heap_snapshots";
+    a.error = "no heap snapshots with reload_every or restart_every: object ids are only "
+              "comparable within one page's life (the frames' DOM counts are kept)";
   } else if (a.snapshots.size() < 3) {
     a.method = "heap_snapshots";
     const bool decided_early = summary_.verdict && plan_.iterations_auto &&

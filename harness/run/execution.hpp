@@ -155,7 +155,8 @@ class RunExecution : private ProcessControl {
   std::map<int, double> heartbeat_max_;  // under events_->mutex()
   // Attribution (runner thread only until attribute() moves it into the summary).
   Attribution attribution_;
-  int attribution_last_at_ = 0;  // auto: the iteration of the last snapshot, once the middle one is taken
+  int attribution_last_at_ = 0;
+  bool attribution_failed_ = false;  // a heap snapshot could not be taken  // auto: the iteration of the last snapshot, once the middle one is taken
 };
 
 }  // namespace harness
