@@ -476,7 +476,12 @@ class StreamReader {
       if (c == EOF) return error("the JSON ends inside a string");
       next();
       if (c == '"') return true;
-      if (c != '\\') continue;  // the buffer ran out: go on with the next one
+      if (c != '\\') {
+        // The buffer ran out inside the string: this character came with the next one.
+        if (c < 0x20) return error("a control character in a string");
+        text_.push_back(static_cast<char>(c));
+        continue;
+      }
       const int e = peek();
       next();
       switch (e) {

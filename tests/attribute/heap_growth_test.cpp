@@ -151,6 +151,28 @@ TEST(HeapSnapshot, BothReadersKeepTheColumnsAndUnescapeStrings) {
   EXPECT_EQ(parse_heap_graph(escaped).node_name(7), "C\u00e9\xF0\x9F\x98\x80\n");
 }
 
+// The reader takes the text 1 MiB at a time: strings, numbers and escapes that straddle a
+// boundary come out whole.
+TEST(HeapSnapshot, TextAcrossTheReadersBufferBoundariesComesOutWhole) {
+  auto nodes = page(3, true);
+  for (std::size_t i = 0; i < 40; ++i) {
+    // Names of 100,003 characters with escapes inside: some straddle a 1 MiB boundary.
+    nodes[8 + i % 6].name = std::string(50000, 'a' + char(i % 26)) + "\"\n\u00e9" + std::string(50000, 'z');
+    nodes.push_back({"object", nodes[8 + i % 6].name, static_cast<std::uint32_t>(70001 + 2 * i), 1, 0, {}});
+  }
+  const std::string text = snapshot_text(nodes);
+  ASSERT_GT(text.size(), 2u << 20);  // two boundaries at least
+  const HeapGraph stream = parse_heap_graph(text, HeapSnapshotParser::kStream);
+  const HeapGraph sax = parse_heap_graph(text, HeapSnapshotParser::kNlohmannSax);
+  ASSERT_EQ(stream.node_count(), nodes.size());
+  for (std::size_t n = 0; n < nodes.size(); ++n) {
+    ASSERT_EQ(stream.node_name(n), nodes[n].name) << n;
+    ASSERT_EQ(stream.id[n], sax.id[n]);
+  }
+  EXPECT_EQ(stream.strings, sax.strings);
+  EXPECT_EQ(stream.edge_to, sax.edge_to);
+}
+
 TEST(HeapSnapshot, MalformedFilesNameWhereTheyBreak) {
   const std::string text = snapshot_text(page(1, true));
   auto message = [](const std::string& t) {
