@@ -87,8 +87,12 @@ TEST(AttributionChromium, TheTopLeakRootNamesThePlantedHolder) {
     EXPECT_EQ(top["holder"], want.holder);
     EXPECT_EQ(top["path"][0]["node"], "Window (global)") << "a path from the page's own window";
     EXPECT_THAT(top["path"].back()["node"].get<std::string>(), HasSubstr(want.root));
-    if (!want.edge.empty()) EXPECT_THAT(path_text(top), HasSubstr(want.edge));
-    if (page == "listener") EXPECT_THAT(path_text(top), HasSubstr("HTMLDocument -> "));
+    if (!want.edge.empty()) {
+      EXPECT_THAT(path_text(top), HasSubstr(want.edge));
+    }
+    if (page == "listener") {
+      EXPECT_THAT(path_text(top), HasSubstr("HTMLDocument -> "));
+    }
     // Growth in both intervals, in proportion to the iterations: one per iteration for the
     // window, the listener and the Map's divs; 50 records.
     const double expected_rate = page == "records" ? 50 : 1;
