@@ -113,6 +113,17 @@ std::vector<FrameDomCount> parse_frame_dom_counts(const std::string& json_text) 
   return out;
 }
 
+std::string retainer_path_text(const std::vector<RetainerStep>& path, std::size_t last_steps) {
+  const std::size_t from =
+      last_steps > 0 && path.size() > last_steps ? path.size() - last_steps : 0;
+  std::string text = from > 0 ? "... " : "";
+  for (std::size_t i = from; i < path.size(); ++i) {
+    text += path[i].node;
+    if (!path[i].edge.empty()) text += " -> " + path[i].edge + " -> ";
+  }
+  return text;
+}
+
 std::vector<std::string> attribution_console_lines(const Attribution& a) {
   std::vector<std::string> lines;
   if (!a.error.empty()) {
@@ -134,13 +145,8 @@ std::vector<std::string> attribution_console_lines(const Attribution& a) {
     const auto& top = a.groups.front();
     if (!top.path.empty()) {
       // The last steps of the path: the holder and the object.
-      const std::size_t from = top.path.size() > 4 ? top.path.size() - 4 : 0;
-      std::string path = from > 0 ? "... " : "";
-      for (std::size_t i = from; i < top.path.size(); ++i) {
-        path += top.path[i].node;
-        if (!top.path[i].edge.empty()) path += " -> " + top.path[i].edge + " -> ";
-      }
-      lines.push_back(fmt::format("  held by {}: {}", top.holder.empty() ? "?" : top.holder, path));
+      lines.push_back(fmt::format("  held by {}: {}", top.holder.empty() ? "?" : top.holder,
+                                  retainer_path_text(top.path, 4)));
     }
   }
   if (a.method == "dom_counts" && a.frames_grown.empty()) {

@@ -29,6 +29,10 @@ std::vector<FrameDomGrowth> frame_dom_growth(const std::vector<FrameDomCheckpoin
 // Parses what harness/drive/scripts/frame_dom_counts.js returned.
 std::vector<FrameDomCount> parse_frame_dom_counts(const std::string& json_text);
 
+// A retainer path as one line, "Window (global) -> .x -> Array -> [2] -> Window (detached)";
+// with `last_steps`, only that many steps from the end, after "... ".
+std::string retainer_path_text(const std::vector<RetainerStep>& path, std::size_t last_steps = 0);
+
 // Up to three lines for the console: the top groups and what holds the first.
 std::vector<std::string> attribution_console_lines(const Attribution& attribution);
 

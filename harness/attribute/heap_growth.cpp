@@ -76,6 +76,13 @@ std::string holder_edge_name(const HeapGraph& g, std::size_t e) {
   return name;
 }
 
+// Which edge types are weak (excluded from paths and dominators), by edge type index.
+std::vector<std::uint8_t> weak_edge_types(const HeapGraph& g) {
+  std::vector<std::uint8_t> weak(g.edge_types.size(), 0);
+  for (std::size_t t = 0; t < g.edge_types.size(); ++t) weak[t] = g.edge_types[t] == "weak";
+  return weak;
+}
+
 struct Dominators {
   std::vector<std::uint32_t> idom;       // kNone: the root, or unreachable from it
   std::vector<std::uint32_t> preorder;   // reachable nodes in DFS pre-order: dominators first
@@ -92,8 +99,7 @@ Dominators dominators(const HeapGraph& g) {
   d.idom.assign(n, kNone);
   d.retained.assign(g.self_size.begin(), g.self_size.end());
   if (n == 0) return d;
-  std::vector<std::uint8_t> weak(g.edge_types.size(), 0);
-  for (std::size_t t = 0; t < g.edge_types.size(); ++t) weak[t] = g.edge_types[t] == "weak";
+  const auto weak = weak_edge_types(g);
 
   // DFS numbering (iterative), the DFS tree's parents, in number space.
   std::vector<std::uint32_t> number(n, kNone);
@@ -206,8 +212,7 @@ Paths shortest_paths(const HeapGraph& g) {
   p.parent_node.assign(n, kNone);
   p.depth.assign(n, kNone);
   p.from_window.assign(n, 0);
-  std::vector<std::uint8_t> weak(g.edge_types.size(), 0);
-  for (std::size_t t = 0; t < g.edge_types.size(); ++t) weak[t] = g.edge_types[t] == "weak";
+  const auto weak = weak_edge_types(g);
   std::deque<std::uint32_t> queue;
   auto run = [&](bool window) {
     while (!queue.empty()) {

@@ -77,11 +77,7 @@ int run_attribute_command(const AttributeCommandOptions& o) {
       if (g.contains.size() > 6) inner += fmt::format(", and {} more", g.contains.size() - 6);
       std::printf("   contains %s\n", inner.c_str());
     }
-    std::string path;
-    for (const auto& step : g.path) {
-      path += step.node;
-      if (!step.edge.empty()) path += " -> " + step.edge + " -> ";
-    }
+    const std::string path = retainer_path_text(g.path);
     if (!path.empty()) std::printf("   %s\n", path.c_str());
   }
   if (!o.json.empty()) {

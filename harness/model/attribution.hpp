@@ -45,7 +45,6 @@ struct GrowthGroup {
   std::vector<std::string> contains;  // the growing groups held through it: "Object +130/it"
   std::vector<RetainerStep> path;     // shortest path from a root to one representative object
   std::string holder;                 // the path's last named holder before the object
-  std::string url;                    // detached windows/documents: the frame's URL if known
 };
 
 // IE (and Chromium too, from script): the elements of every document the page can reach.

@@ -296,7 +296,6 @@ ordered_json attribution_to_json(const Attribution& a) {
                                    number(g.retained_bytes_per_iteration)},
                                   {"contains", g.contains},
                                   {"holder", g.holder},
-                                  {"url", g.url},
                                   {"path", path}});
   }
   ordered_json dom_counts = ordered_json::array();
@@ -352,7 +351,6 @@ Attribution attribution_from_json(const json& j) {
     out.retained_bytes_per_iteration = g.value("retained_bytes_per_iteration", 0.0);
     out.contains = g.value("contains", std::vector<std::string>{});
     out.holder = g.value("holder", "");
-    out.url = g.value("url", "");
     const json path = g.value("path", json::array());
     for (const auto& step : path) out.path.push_back({step.value("node", ""), step.value("edge", "")});
     a.groups.push_back(std::move(out));
