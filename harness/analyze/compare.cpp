@@ -65,6 +65,8 @@ bool usable(const RunSummary& s) {
          s.verdict->kind != VerdictKind::kInsufficient;
 }
 
+}  // namespace
+
 PairComparison compare_pair(const RunSummary& b, const RunSummary& c) {
   PairComparison p;
   p.scenario = c.info.scenario;
@@ -158,8 +160,6 @@ PairComparison compare_pair(const RunSummary& b, const RunSummary& c) {
   }
   return p;
 }
-
-}  // namespace
 
 Comparison compare_runs(const std::vector<RunSummary>& baseline,
                         const std::vector<RunSummary>& candidate) {

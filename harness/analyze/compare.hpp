@@ -61,6 +61,9 @@ struct Comparison {
   bool has_regression() const;
 };
 
+// One baseline run against one candidate run, by the rules above (whatever their keys).
+PairComparison compare_pair(const RunSummary& baseline, const RunSummary& candidate);
+
 // Runs with the same key on one side: the latest (by started_at) is used.
 Comparison compare_runs(const std::vector<RunSummary>& baseline,
                         const std::vector<RunSummary>& candidate);

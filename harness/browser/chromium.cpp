@@ -158,7 +158,7 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     try {
       caps = webdriver_->new_session(
           chromium_capabilities(options.chromium_binary, profile_dir.string(), options.headless,
-                                options.extra_args),
+                                browser_args(options)),
           kNewSessionTimeout);
     } catch (const WebDriverError& e) {
       throw LaunchError(fmt::format("chromedriver could not start Chromium ({}): {}",
@@ -241,7 +241,8 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     spec.args = chromium_flags(options.headless);
     spec.args.push_back("--user-data-dir=" + profile_dir.string());
     spec.args.push_back("--remote-debugging-port=0");  // the port is written to DevToolsActivePort
-    spec.args.insert(spec.args.end(), options.extra_args.begin(), options.extra_args.end());
+    const std::vector<std::string> extra = browser_args(options);
+    spec.args.insert(spec.args.end(), extra.begin(), extra.end());
     spec.args.push_back(options.page_url);
     spec.env = browser_environment(tmp_dir);
     spec.stdout_file = options.run_dir / "chromium.log";
@@ -294,7 +295,72 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
     tree_->refresh(true);
   }
 
+  // The caller's extra arguments and the extensions, all in ONE --load-extension=A,B: Debian's
+  // wrapper puts an empty --load-extension= before ours and the last one wins
+  // (docs/extensions-research.md §1).
+  static std::vector<std::string> browser_args(const LaunchOptions& options) {
+    std::vector<std::string> args = options.extra_args;
+    if (!options.extensions.empty()) {
+      std::string folders;
+      for (const auto& e : options.extensions) {
+        folders += (folders.empty() ? "" : ",") + e.folder.string();
+      }
+      args.push_back("--load-extension=" + folders);
+    }
+    return args;
+  }
+
+  // A folder the browser refuses is silent: the session starts and the page runs without it
+  // (docs/extensions-research.md §2). So every requested folder must be in the browser's list
+  // (Extensions.getExtensions on the browser endpoint); for one that is not, loading it again
+  // with Extensions.loadUnpacked returns the browser's reason, which fails the launch.
+  void check_extensions(const LaunchOptions& options) {
+    if (options.extensions.empty()) return;
+    json listed;
+    try {
+      listed = cdp_->call("Extensions.getExtensions", json::object(), {}, kCdpTimeout);
+    } catch (const CdpError& e) {
+      notices_.push_back({"finding",
+                          fmt::format("cannot check that the extensions loaded (this Chromium "
+                                      "does not tell: {})",
+                                      e.what()),
+                          json::object()});
+      return;
+    }
+    std::map<std::string, json> by_path;
+    for (const auto& x : listed.value("extensions", json::array())) {
+      std::error_code ec;
+      const auto path = std::filesystem::weakly_canonical(x.value("path", ""), ec);
+      by_path[path.string()] = x;
+    }
+    for (const auto& e : options.extensions) {
+      std::error_code ec;
+      const auto folder = std::filesystem::weakly_canonical(e.folder, ec).string();
+      if (auto it = by_path.find(folder); it != by_path.end()) {
+        loaded_extensions_.push_back({{"name", e.name},
+                                      {"id", it->second.value("id", "")},
+                                      {"manifest_name", it->second.value("name", "")},
+                                      {"version", it->second.value("version", "")},
+                                      {"path", folder}});
+        continue;
+      }
+      std::string reason;
+      try {
+        cdp_->call("Extensions.loadUnpacked", {{"path", folder}}, {}, kCdpTimeout);
+        reason = "the browser did not load it at its start (a second attempt worked, but the "
+                 "page had already opened without it)";
+      } catch (const CdpError& error) {
+        // "DevTools error -32600: Manifest is not valid JSON. ..." -> the browser's own words.
+        static const std::regex kPrefix("^DevTools error -?[0-9]+: ");
+        reason = std::regex_replace(std::string(error.what()), kPrefix, "");
+      }
+      throw LaunchError(fmt::format("extension '{}' ({}) did not load: {}", e.name, folder,
+                                    reason));
+    }
+  }
+
   void attach_to_page(const LaunchOptions& options) {
+    check_extensions(options);
     {
       cdp_->set_event_listener([this](const CdpEvent& event) { on_event(event); });
       cdp_->call("Target.setDiscoverTargets", {{"discover", true}}, {}, kCdpTimeout);
@@ -339,6 +405,7 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
                 {"chromedriver_binary", options_.chromedriver_binary},
                 {"flags", chromium_flags(options_.headless)},
                 {"extra_args", options_.extra_args},
+                {"extensions", loaded_extensions_},
                 {"driver_pid", driver_process_ ? driver_process_->pid() : 0},
                 {"driver_port", driver_port_},
                 {"browser_pid", browser_pid_},
@@ -669,6 +736,7 @@ class ChromiumSession final : public BrowserSession, public GarbageCollector {
   std::optional<json> paused_;
   std::condition_variable paused_cv_;
   std::vector<BrowserNotice> notices_;
+  json loaded_extensions_ = json::array();  // what Extensions.getExtensions listed of ours
   bool ended_ = false;
   bool attached_ = false;  // attach_chromium: a browser the harness did not launch
   EndReport end_report_;

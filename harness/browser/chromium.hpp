@@ -44,6 +44,7 @@ class ChromiumProfile final : public BrowserProfile {
   std::string description() const override {
     return "Debian Chromium via chromedriver (W3C WebDriver) + CDP";
   }
+  bool loads_extensions() const override { return true; }
   std::unique_ptr<BrowserSession> launch(const LaunchOptions& options) const override;
 };
 

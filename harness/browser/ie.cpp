@@ -344,6 +344,22 @@ std::vector<IeRegistryCheck> check_ie_registry(Registry& registry, const IeProfi
   return out;
 }
 
+std::vector<RegistryChange> add_on_registry_changes(
+    const std::vector<LaunchOptions::AddOn>& add_ons) {
+  std::vector<RegistryChange> changes;
+  for (const auto& a : add_ons) {
+    RegistryChange c;
+    c.key = RegistryKey{RegistryHive::kCurrentUser, RegistryView::k64,
+                        "Software\\Microsoft\\Windows\\CurrentVersion\\Ext\\Settings\\" + a.clsid};
+    c.value_name = "Flags";
+    if (!a.enabled) c.desired = RegistryValue::dword(1);
+    c.purpose = fmt::format("component {} ({}) {}", a.name, a.clsid,
+                            a.enabled ? "on: add-on enabled" : "off: add-on disabled");
+    changes.push_back(std::move(c));
+  }
+  return changes;
+}
+
 int apply_ie_registry(Registry& registry, RegistryJournal& journal, const IeProfileSpec& profile,
                       bool may_write_machine) {
   const auto requirements = ie_registry_requirements(profile);

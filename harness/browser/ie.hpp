@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/browser/profile.hpp"
 #include "harness/model/process.hpp"
 #include "harness/platform/process_tree.hpp"
 #include "harness/platform/registry.hpp"
@@ -138,6 +139,15 @@ std::vector<IeRegistryCheck> check_ie_registry(Registry& registry, const IeProfi
 // the caller's journal restores). Returns the number of values changed.
 int apply_ie_registry(Registry& registry, RegistryJournal& journal, const IeProfileSpec& profile,
                       bool may_write_machine = false);
+
+// ActiveX add-on components (scenario `components: [{activex: "{CLSID}"}]`): what enables or
+// disables each for a run, as IE's Manage Add-ons does it: value Flags = DWORD 1 under
+// HKCU "Software\Microsoft\Windows\CurrentVersion\Ext\Settings\{CLSID}" disables the add-on;
+// enabling removes the value (IE deletes the key). A policy (Policies\Ext\CLSID) overrides both;
+// the harness never writes policy keys. Applied through the registry journal, restored at the
+// end.
+std::vector<RegistryChange> add_on_registry_changes(
+    const std::vector<LaunchOptions::AddOn>& add_ons);
 
 // ---- Processes --------------------------------------------------------------------------------
 

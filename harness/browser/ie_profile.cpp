@@ -13,6 +13,7 @@ class IeProfile final : public BrowserProfile {
   std::string description() const override { return spec_.description; }
   // The dump rules write full-memory minidumps (what procdump -ma writes).
   DumpFormat dump_format() const override { return {"minidump", ".dmp"}; }
+  bool loads_add_ons() const override { return true; }
   std::unique_ptr<BrowserSession> launch(const LaunchOptions& options) const override {
     return launch_ie_session(spec_, options);
   }

@@ -50,6 +50,21 @@ struct LaunchOptions {
   // The ActiveX plugin under test ("{CLSID}"): its DLL and version go into the run's
   // environment; a plugin the profile's tab cannot load is a finding of the run.
   std::string activex_clsid;
+  // Chromium: unpacked extensions to load (scenario components that are on). One that the
+  // browser refuses fails the launch with the browser's own reason.
+  struct Extension {
+    std::string name;
+    std::filesystem::path folder;  // absolute
+  };
+  std::vector<Extension> extensions;
+  // IE: ActiveX add-on components, each enabled (on) or disabled (off) for the run in the
+  // registry through the registry journal, restored at the end.
+  struct AddOn {
+    std::string name;
+    std::string clsid;
+    bool enabled = true;
+  };
+  std::vector<AddOn> add_ons;
   // The registry journals of the values a profile applies (restored at the end, and by the next
   // harness after a kill).
   std::filesystem::path registry_journal_dir;
@@ -139,6 +154,10 @@ class BrowserProfile {
   virtual std::string description() const = 0;
   // Throws LaunchError; on failure nothing it started is left running.
   virtual std::unique_ptr<BrowserSession> launch(const LaunchOptions& options) const = 0;
+  // Which kinds of scenario components its sessions apply (LaunchOptions::extensions,
+  // LaunchOptions::add_ons); a run records the others as not applicable.
+  virtual bool loads_extensions() const { return false; }
+  virtual bool loads_add_ons() const { return false; }
   // What its sessions' write_heap_snapshot writes.
   virtual DumpFormat dump_format() const { return {"heap_snapshot", ".heapsnapshot"}; }
 };

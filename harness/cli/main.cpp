@@ -7,6 +7,7 @@
 
 #include "harness/cli/agent_command.hpp"
 #include "harness/cli/attribute_command.hpp"
+#include "harness/cli/bisect_command.hpp"
 #include "harness/cli/compare_command.hpp"
 #include "harness/cli/doctor_command.hpp"
 #include "harness/cli/exit_codes.hpp"
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   WatchCommandOptions watch_options;
   AgentCommandOptions agent_options;
   AttributeCommandOptions attribute_options;
+  BisectCommandOptions bisect_options;
   setup_run_command(app, run_options);
   setup_compare_command(app, compare_options);
   setup_report_command(app, report_options);
@@ -49,6 +51,7 @@ int main(int argc, char** argv) {
   setup_watch_command(app, watch_options);
   setup_agent_command(app, agent_options);
   setup_attribute_command(app, attribute_options);
+  setup_bisect_command(app, bisect_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -64,6 +67,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("doctor")) return run_doctor_command(doctor_options);
     if (app.got_subcommand("agent")) return run_agent_command(agent_options);
     if (app.got_subcommand("attribute")) return run_attribute_command(attribute_options);
+    if (app.got_subcommand("bisect")) return run_bisect_command(bisect_options);
     if (app.got_subcommand("__watch")) return run_watch_command(watch_options);
   } catch (const ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());

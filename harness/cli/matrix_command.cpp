@@ -193,6 +193,8 @@ int run_matrix_command(const MatrixCommandOptions& o) {
     if (overrides.iterations.empty()) overrides.iterations = entry.iterations;
     overrides.variants.insert(overrides.variants.end(), entry.variants.begin(),
                               entry.variants.end());
+    overrides.components.insert(overrides.components.end(), entry.components.begin(),
+                                entry.components.end());
     prepared.push_back(prepare_scenario(entry.scenario, overrides, out));
   }
   check_writable_folder(out);

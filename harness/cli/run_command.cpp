@@ -53,6 +53,9 @@ void add_run_override_options(CLI::App* cmd, RunOverrides& o) {
                 "(Chromium) and the frames' DOM counts, to say what grew and what holds it");
   cmd->add_option("--variant", o.variants,
                   "Pin a variant: name=value or name=v1,v2 (repeatable)");
+  cmd->add_option("--component", o.components,
+                  "Switch a component of the scenario: name=on, name=off, or name=on,off for a "
+                  "run with and one without it (repeatable)");
   cmd->add_option("--sample-hz", o.sample_hz, "Sampling rate of the process tree (default: 10)")
       ->check(CLI::Range(0.1, 200.0));
   cmd->add_option("--chromium", o.chromium, "Chromium binary (default: /usr/bin/chromium)");

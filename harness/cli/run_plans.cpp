@@ -107,6 +107,12 @@ PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOv
     auto [name, values] = parse_variant_pin(text);
     pins[name] = values;
   }
+  VariantPins switches;
+  for (const auto& text : o.components) {
+    auto [name, values] = parse_variant_pin(text);
+    switches[name] = values;
+  }
+  add_component_switches(prepared.scenario, switches);
   prepared.variants = expand_variants(scenario, pins);
   for (const auto* profile : prepared.profiles) {
     if (profile->name() == "chromium" && !o.on_grid) {
@@ -181,6 +187,12 @@ PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOv
   plan.launch.ie_binary = o.ie_binary;
   plan.launch.activex_clsid = o.activex;
 
+  std::string components = scenario.components.empty() ? "none" : "";
+  for (const auto& c : scenario.components) {
+    components += fmt::format("{}{} ({}{})", components.empty() ? "" : ", ", c.name,
+                              component_kind_name(c.kind),
+                              c.version.empty() ? "" : " " + c.version);
+  }
   const bool iterations_default = o.iterations.empty() && scenario.defaulted.count("iterations");
   prepared.config = {
       {"scenario", fmt::format("{} ({})", scenario.name, file.string()), false},
@@ -190,6 +202,7 @@ PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOv
       {"start", scenario.start, false},
       {"browsers", fmt::format("{}", fmt::join(browsers, ", ")),
        o.browsers.empty() && scenario.defaulted.count("browsers")},
+      {"components", components, scenario.components.empty()},
       {"variants", prepared.variants.size() == 1 && prepared.variants[0].values.empty()
                        ? std::string("none")
                        : fmt::format("{} combination(s)", prepared.variants.size()),

@@ -32,6 +32,7 @@ struct RunOverrides {
   std::optional<int> restart_every;
   bool attribute = false;  // --attribute: as `attribution: true`
   std::vector<std::string> variants;  // name=value[,value...]
+  std::vector<std::string> components;  // component switches: name=on|off|on,off
   double sample_hz = 10;
   std::string chromium = "/usr/bin/chromium";
   std::string chromedriver = "/usr/bin/chromedriver";

@@ -11,6 +11,7 @@ const char* role_name(ProcessRole role) {
     case ProcessRole::kUtility: return "utility";
     case ProcessRole::kZygote: return "zygote";
     case ProcessRole::kCrashpad: return "crashpad";
+    case ProcessRole::kComponent: return "component";
     case ProcessRole::kOther: return "other";
   }
   return "other";
@@ -19,7 +20,7 @@ const char* role_name(ProcessRole role) {
 ProcessRole role_from_name(std::string_view name) {
   for (auto role : {ProcessRole::kDriver, ProcessRole::kBrowser, ProcessRole::kRenderer,
                     ProcessRole::kGpu, ProcessRole::kUtility, ProcessRole::kZygote,
-                    ProcessRole::kCrashpad}) {
+                    ProcessRole::kCrashpad, ProcessRole::kComponent}) {
     if (name == role_name(role)) return role;
   }
   return ProcessRole::kOther;

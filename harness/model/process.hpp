@@ -19,6 +19,7 @@ enum class ProcessRole {
   kUtility,   // --type=utility; the sub-type says which service
   kZygote,    // --type=zygote
   kCrashpad,  // chrome_crashpad_handler
+  kComponent, // a co-running program of the scenario's components; the subtype is its name
   kOther,
 };
 

@@ -170,6 +170,9 @@ struct RunInfo {
   std::string driver_version;
   nlohmann::json environment = nlohmann::json::object();
   std::string results_dir;
+  // The scenario's components and whether each was present in this run, with its version
+  // (run/components.cpp); empty for a scenario without components.
+  nlohmann::json components = nlohmann::json::array();
 };
 
 struct CurvePoint {

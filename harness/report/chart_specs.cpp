@@ -258,6 +258,7 @@ ChartSpec role_chart(const RunView& v, const std::string& id) {
     const bool ra = a == "renderer" || a == "tab", rb = b == "renderer" || b == "tab";
     return ra != rb ? ra : a < b;
   });
+  // "all processes" is the browser's tree; a co-running program's series is not in it.
   ChartSeries total{"all processes", "#555555", {}, LineStyle::kSolid, 1.2, false};
   for (std::size_t i = 0; i < roles.size(); ++i) {
     ChartSeries s{roles[i], role_color(roles[i], i), {}, LineStyle::kSolid, 1.8, false};
@@ -270,7 +271,9 @@ ChartSpec role_chart(const RunView& v, const std::string& id) {
   if (roles.size() > 1) {
     for (const auto& sample : v.run->memory_by_role) {
       double sum = 0;
-      for (const auto& [role, bytes] : sample.private_bytes) sum += bytes;
+      for (const auto& [role, bytes] : sample.private_bytes) {
+        if (role.rfind("component ", 0) != 0) sum += bytes;  // the browser's tree only
+      }
       total.points.push_back({sample.t_s, sum});
     }
     c.series.push_back(std::move(total));

@@ -313,6 +313,20 @@ void run_section(std::string& out, const RunView& v) {
       duration_text(r.duration_s), esc(r.input_mode), r.checkpoint_every,
       r.checkpoint_every == 1 ? "" : "s", r.checkpoint_gc ? " after a forced GC" : "",
       links.empty() ? "" : "<br>" + links);
+  if (!r.components.empty()) {
+    // Which third parties were in this run (README "Components").
+    std::string present, absent;
+    for (const auto& c : r.components) {
+      std::string text = esc(c.value("name", "")) + " (" + esc(c.value("kind", ""));
+      if (!c.value("version", "").empty()) text += " " + esc(c.value("version", ""));
+      text += ")";
+      std::string& list = c.value("present", false) ? present : absent;
+      list += (list.empty() ? "" : ", ") + text;
+    }
+    out += fmt::format("<p class=\"small\"><b>Components present:</b> {}{}</p>\n",
+                       present.empty() ? "none" : present,
+                       absent.empty() ? "" : " &#183; <b>absent:</b> " + absent);
+  }
   if (s.adaptive.enabled) {
     out += fmt::format(
         "<p class=\"small\">iterations: auto &#8212; decided after {} iterations ({}), at most "

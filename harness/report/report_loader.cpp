@@ -19,7 +19,11 @@ std::vector<RoleSample> role_samples(const std::vector<SampleBatch>& batches,
     RoleSample& sample = by_time[batch.t_ms];
     sample.t_s = static_cast<double>(batch.t_ms) / 1000.0;
     for (const auto& p : batch.processes) {
-      sample.private_bytes[role_name(p.role)] += static_cast<double>(p.private_bytes);
+      // A co-running program's tree is a series of its own ("component dlp-agent").
+      const std::string key = p.role == ProcessRole::kComponent
+                                  ? std::string(role_name(p.role)) + " " + p.subtype
+                                  : std::string(role_name(p.role));
+      sample.private_bytes[key] += static_cast<double>(p.private_bytes);
     }
   }
   std::vector<RoleSample> all;

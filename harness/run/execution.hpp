@@ -21,6 +21,8 @@
 #include "harness/drive/step_runner.hpp"
 #include "harness/model/attribution.hpp"
 #include "harness/platform/cleanup_journal.hpp"
+#include "harness/platform/process.hpp"
+#include "harness/platform/process_tree.hpp"
 #include "harness/run/ceiling_guard.hpp"
 #include "harness/run/dump_worker.hpp"
 #include "harness/run/outcome.hpp"
@@ -93,6 +95,20 @@ class RunExecution : private ProcessControl {
   bool set_data_limit(const ProcessIdentity& identity, std::uint64_t bytes,
                       std::string* error) override;
 
+  // ---- components.cpp ----
+  // summary_.info.components: every declared component, whether it is in this run and why not.
+  void record_components();
+  // The co-running programs, before the first browser; false (the run recorded as failed to
+  // start) when one cannot be started.
+  bool start_programs();
+  // Ends them after the last browser, by their process groups; records how each ended.
+  void stop_programs();
+  // The run's extensions and add-ons into the browser's launch options.
+  void add_components(LaunchOptions& options) const;
+  // After a launch: what the browser says of the components it loaded (ids, versions).
+  void note_loaded_components();
+  // The sampler: over the browser's tree and the programs' when there are programs.
+  std::unique_ptr<SampleSource> start_sampler();
   // ---- drive_steps.cpp ----
   void drive_steps();
   StepRunner make_runner();
@@ -142,6 +158,13 @@ class RunExecution : private ProcessControl {
   std::mutex session_mutex_;   // guards session_ swaps against the sampler, watchdog, dump worker
   std::unique_ptr<BrowserSession> session_;
   std::atomic<bool> remote_processes_{false};  // the session's processes are on a Grid node
+  struct RunningProgram {
+    const Component* component = nullptr;
+    std::unique_ptr<ChildProcess> process;
+    std::unique_ptr<ProcessTree> tree;
+  };
+  std::vector<RunningProgram> programs_;  // runner thread; trees read by the sampler
+  std::unique_ptr<ProcessSource> sampled_tree_;  // browser + programs; outlives sampler_
   std::unique_ptr<SampleSource> sampler_;
   std::unique_ptr<Watchdog> watchdog_;
   std::unique_ptr<CeilingGuard> ceiling_guard_;  // with a ceiling; sampler thread only

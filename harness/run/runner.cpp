@@ -35,15 +35,17 @@ RunResult RunExecution::execute() {
   observer_.run_started(plan_, info);
 
   RunResult result;
-  result.launched = start_browser();
+  result.launched = start_programs() && start_browser();
   if (result.launched) {
     info.browser_version = session_->browser_version();
     info.driver_version = session_->driver_version();
     info.environment = session_->environment();
+    note_loaded_components();
     recorder_->update_run(info);
     drive();
     stop_browser();
   }
+  stop_programs();
   index_minidumps();
   analyze();
   attribute();
@@ -141,6 +143,7 @@ void RunExecution::begin_records(std::chrono::system_clock::time_point wall_star
   hooks.kind = format.kind;
   hooks.extension = format.extension;
   dump_worker_ = std::make_unique<DumpWorker>(plan_.dumps, dir_, std::move(hooks));
+  record_components();
   recorder_->write_summary(summary_, false);
 }
 
@@ -165,6 +168,7 @@ bool RunExecution::start_browser() {
   if (!plan_.journal_dir.empty()) options.registry_journal_dir = registry_journal_dir();
   options.timeouts = plan_.scenario->timeouts;
   options.hang_stacks = plan_.dumps.on_hang && plan_.dumps.hang_stack;
+  add_components(options);
   if (plan_.drive == DriveMode::kPage) {
     // The page learns where to report and how many warm-up iterations to run.
     const std::string& url = summary_.info.start_url;
@@ -198,10 +202,7 @@ bool RunExecution::start_browser() {
     event(notice.kind == "finding" ? "finding" : notice.kind, notice.message, notice.details);
   }
   journaled_ = 0;
-  sampler_ = session_->start_sampling(
-      plan_.sample_interval,
-      SamplerClock{[this] { return now_ms(); }, [this] { return iteration_.load(); }},
-      [this](const SampleBatch& batch) { on_sample(batch); });
+  sampler_ = start_sampler();
   const Timeouts& t = plan_.scenario->timeouts;
   watchdog_ = std::make_unique<Watchdog>(
       Watchdog::Options{std::chrono::milliseconds(1000), std::chrono::milliseconds(2000),
@@ -219,6 +220,7 @@ void RunExecution::stop_browser() {
   dump_worker_->stop();  // takes the dumps already asked for first
   watchdog_.reset();
   sampler_.reset();  // stop sampling before the processes go
+  sampled_tree_.reset();
   std::unique_ptr<BrowserSession> session;
   {
     std::lock_guard lock(session_mutex_);

@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
 
 #include "harness/model/units.hpp"
 #include "harness/scenario/common_fields.hpp"
@@ -32,7 +36,7 @@ class ScenarioParser {
                   {"name", "description", "serve", "start", "setup", "iteration", "iterations",
                    "warmup", "checkpoint", "timeouts", "input", "browsers", "variants", "ceiling",
                    "max_iterations", "expect", "dumps", "reload_every", "restart_every", "drive",
-                   "attribution"});
+                   "attribution", "components"});
     top.require("name", "a short name, e.g. name: vtm-review");
     top.require("start", "the first page: a path under `serve`, or an absolute http:// URL");
     if (auto drive = top.string("drive", "driver or page")) {
@@ -100,6 +104,7 @@ class ScenarioParser {
     if (auto n = top.integer("reload_every", 1, 1'000'000, "iterations")) s.reload_every = *n;
     if (auto n = top.integer("restart_every", 1, 1'000'000, "iterations")) s.restart_every = *n;
     if (auto on = top.boolean("attribution")) s.attribution = *on;
+    if (top.has("components")) parse_components(top.get("components"), s);
     if (auto n = top.integer("warmup", 0, 10'000, "")) s.warmup = *n;
     if (top.has("checkpoint")) parse_checkpoint(top.get("checkpoint"), s.checkpoint);
     if (top.has("timeouts")) parse_timeouts(top.get("timeouts"), s.timeouts);
@@ -128,6 +133,160 @@ class ScenarioParser {
   void parse_variants(const YAML::Node& node, Scenario& s) {
     s.variants = read_variants(v_, node);
     for (const auto& variant : s.variants) scope_.add_variant(variant.name);
+  }
+
+  // components: [{name: audit-helper, extension: ../extensions/audit-helper},
+  //              {name: dlp-agent, program: ["/usr/bin/dlp-agent", "--watch"]},
+  //              {name: audio, activex: "{CLSID}"}]; paths relative to the scenario file.
+  void parse_components(const YAML::Node& node, Scenario& s) {
+    if (!node.IsSequence()) {
+      v_.error(node, "components must be a list, e.g. components: [{name: audit-helper, "
+                     "extension: ../extensions/audit-helper}, {name: dlp-agent, program: "
+                     "[/usr/bin/dlp-agent, --watch]}, {name: audio, activex: \"{CLSID}\"}]");
+      return;
+    }
+    static const std::regex kName("[A-Za-z0-9_][A-Za-z0-9_.-]*");
+    static const std::regex kClsid(
+        "\\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\\}");
+    const std::filesystem::path base = file_.parent_path();
+    for (const auto& item : node) {
+      if (!item.IsMap()) {
+        v_.error(item, "a component is a mapping: {name: N, extension: folder} or {name: N, "
+                       "program: [command, args...]} or {name: N, activex: \"{CLSID}\"}");
+        continue;
+      }
+      MapReader m(v_, item, "a component", {"name", "extension", "program", "activex"});
+      m.require("name", "a short name, e.g. name: audit-helper");
+      Component c;
+      c.where = v_.where(item);
+      if (auto name = m.string("name", "a short name")) {
+        c.name = *name;
+        if (!std::regex_match(c.name, kName)) {
+          v_.error(m.get("name"), fmt::format("component name '{}' must be letters, digits, "
+                                              "'_', '-' and '.'",
+                                              c.name));
+        }
+        for (const auto& other : s.components) {
+          if (other.name == c.name) {
+            v_.error(m.get("name"), fmt::format("component '{}' is declared twice (first at {})",
+                                                c.name, to_string(other.where)));
+          }
+        }
+        for (const auto& variant : s.variants) {
+          if (variant.name == c.name) {
+            v_.error(m.get("name"), fmt::format("'{}' is both a variant and a component; a "
+                                                "component switch would be ambiguous",
+                                                c.name));
+          }
+        }
+      }
+      const int kinds = int(m.has("extension")) + int(m.has("program")) + int(m.has("activex"));
+      if (kinds != 1) {
+        v_.error(item, fmt::format("component '{}' needs exactly one of extension (a folder), "
+                                   "program (a command) or activex (a CLSID)",
+                                   c.name));
+        continue;
+      }
+      std::error_code ec;
+      if (auto folder = m.string("extension", "an unpacked extension folder")) {
+        c.kind = ComponentKind::kExtension;
+        const std::filesystem::path dir = (base / *folder).lexically_normal();
+        if (dir.extension() == ".crx") {
+          v_.error(m.get("extension"),
+                   fmt::format("'{}' is a packed .crx; give the unpacked folder (a .crx is a zip "
+                               "archive after its header: unzip it into a folder)",
+                               dir.string()));
+        } else if (!std::filesystem::is_directory(dir, ec)) {
+          v_.error(m.get("extension"), fmt::format("extension folder '{}' does not exist (it is "
+                                                   "resolved against the scenario file's "
+                                                   "folder)",
+                                                   dir.string()));
+        } else {
+          c.path = std::filesystem::absolute(dir, ec);
+          c.version = manifest_version(c.path);
+        }
+      } else if (m.has("program")) {
+        c.kind = ComponentKind::kProgram;
+        const YAML::Node command = m.get("program");
+        if (command.IsScalar()) {
+          c.command.push_back(command.Scalar());
+        } else if (command.IsSequence() && command.size() > 0) {
+          for (const auto& arg : command) {
+            if (!arg.IsScalar()) {
+              v_.error(arg, "program arguments must be plain strings");
+              continue;
+            }
+            c.command.push_back(arg.Scalar());
+          }
+        } else {
+          v_.error(command, "program is a command: a list [executable, arguments...] or a path");
+        }
+        if (!c.command.empty()) {
+          const std::filesystem::path exe = find_program(c.command[0], base);
+          if (exe.empty()) {
+            v_.error(command, fmt::format("program '{}' does not exist ({})", c.command[0],
+                                          c.command[0].find('/') == std::string::npos &&
+                                                  c.command[0].find('\\') == std::string::npos
+                                              ? "not found on PATH"
+                                              : "resolved against the scenario file's folder"));
+          } else {
+            c.command[0] = exe.string();
+          }
+        }
+      } else if (auto clsid = m.string("activex", "a CLSID in braces")) {
+        c.kind = ComponentKind::kActiveX;
+        c.clsid = *clsid;
+        if (!std::regex_match(c.clsid, kClsid)) {
+          v_.error(m.get("activex"), fmt::format("activex '{}' is not a CLSID; write it in "
+                                                 "braces: \"{{xxxxxxxx-xxxx-xxxx-xxxx-"
+                                                 "xxxxxxxxxxxx}}\"",
+                                                 c.clsid));
+        }
+      }
+      s.components.push_back(std::move(c));
+    }
+  }
+
+  // The `version` of an extension's manifest.json, "" when it has none or cannot be read (the
+  // browser then says why at the run's start: its reason is the run's error).
+  static std::string manifest_version(const std::filesystem::path& dir) {
+    std::ifstream in(dir / "manifest.json", std::ios::binary);
+    if (!in) return "";
+    const nlohmann::json manifest = nlohmann::json::parse(in, nullptr, false);
+    if (!manifest.is_object()) return "";
+    const auto it = manifest.find("version");
+    return it != manifest.end() && it->is_string() ? it->get<std::string>() : "";
+  }
+
+  // A program's executable: a path with a separator is resolved against the scenario's folder,
+  // a bare name is looked up on PATH. Empty when there is no such file.
+  static std::filesystem::path find_program(const std::string& name,
+                                            const std::filesystem::path& base) {
+    std::error_code ec;
+    if (name.find('/') != std::string::npos || name.find('\\') != std::string::npos) {
+      const std::filesystem::path p = (base / name).lexically_normal();
+      return std::filesystem::is_regular_file(p, ec) ? std::filesystem::absolute(p, ec)
+                                                     : std::filesystem::path();
+    }
+#ifdef _WIN32
+    const char separator = ';';
+#else
+    const char separator = ':';
+#endif
+    const char* path = std::getenv("PATH");
+    std::string dirs = path ? path : "";
+    std::size_t start = 0;
+    while (start <= dirs.size()) {
+      const auto end = dirs.find(separator, start);
+      const std::string dir = dirs.substr(start, end == std::string::npos ? end : end - start);
+      for (const char* suffix : {"", ".exe"}) {
+        const std::filesystem::path candidate = std::filesystem::path(dir) / (name + suffix);
+        if (!dir.empty() && std::filesystem::is_regular_file(candidate, ec)) return candidate;
+      }
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    return {};
   }
 
   // dumps: [rule, ...] or {on_hang: bool, rules: [rule, ...]};
@@ -307,6 +466,15 @@ const char* enforcement_name(CeilingEnforcement enforce) {
     case CeilingEnforcement::kLimit: return "limit";
   }
   return "observe";
+}
+
+const char* component_kind_name(ComponentKind kind) {
+  switch (kind) {
+    case ComponentKind::kExtension: return "extension";
+    case ComponentKind::kProgram: return "program";
+    case ComponentKind::kActiveX: return "activex";
+  }
+  return "extension";
 }
 
 const char* input_mode_name(InputMode mode) {

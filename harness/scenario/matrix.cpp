@@ -13,7 +13,8 @@ MatrixEntry parse_entry(Validator& v, const YAML::Node& item, const std::filesys
                         const LoadOptions& options) {
   MatrixEntry entry;
   entry.where = v.where(item);
-  MapReader m(v, item, "a matrix run", {"scenario", "browsers", "variants", "iterations"});
+  MapReader m(v, item, "a matrix run", {"scenario", "browsers", "variants", "iterations",
+                                                "components"});
   m.require("scenario", "the scenario file, relative to the matrix file");
   if (auto s = m.string("scenario", "a file path")) {
     entry.scenario = file.parent_path() / *s;
@@ -44,6 +45,39 @@ MatrixEntry parse_entry(Validator& v, const YAML::Node& item, const std::filesys
         pin += (i == 0 ? "" : ",") + value;
       }
       entry.variants.push_back(std::move(pin));
+    }
+  }
+  if (m.has("components")) {
+    // `components: {audit-helper: [on, off]}`: a run with and one without it (names are checked
+    // against the scenario when it is loaded).
+    const YAML::Node node = m.get("components");
+    if (!node.IsMap()) {
+      v.error(node, "components is a mapping of component name to on/off, e.g. components: "
+                    "{audit-helper: [on, off]}");
+    } else {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        const std::string name = it->first.Scalar();
+        const YAML::Node values = it->second;
+        std::vector<std::string> words;
+        if (values.IsScalar()) words.push_back(values.Scalar());
+        else if (values.IsSequence()) {
+          for (const auto& value : values) words.push_back(value.IsScalar() ? value.Scalar() : "");
+        }
+        bool ok = !words.empty();
+        for (auto& w : words) {
+          if (w == "true") w = "on";  // YAML 1.1 reads on/off as booleans: either spelling
+          if (w == "false") w = "off";
+          ok = ok && (w == "on" || w == "off");
+        }
+        if (!ok) {
+          v.error(values.IsNull() ? v.where(it->first) : v.where(values),
+                  fmt::format("component '{}': the values are on, off or [on, off]", name));
+          continue;
+        }
+        std::string pin = name + "=";
+        for (std::size_t i = 0; i < words.size(); ++i) pin += (i ? "," : "") + words[i];
+        entry.components.push_back(std::move(pin));
+      }
     }
   }
   if (auto n = read_iterations(m)) {

@@ -19,6 +19,7 @@ struct MatrixEntry {
   SourceLocation where;
   std::vector<std::string> browsers;   // empty: the scenario's
   std::vector<std::string> variants;   // pins, "name=v1,v2"
+  std::vector<std::string> components;  // switches, "name=on,off"
   std::string iterations;              // "" (the scenario's), a number, or "auto"
 };
 

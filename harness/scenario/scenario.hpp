@@ -136,6 +136,33 @@ struct Variant {
   std::string name;
   std::vector<std::string> values;
   SourceLocation where;
+  // A component switch (`components: {name: [on, off]}` in a matrix, `--component`): the values
+  // are on/off, the name is a component's, and it is not a ${name} of the scenario's strings.
+  bool component_switch = false;
+};
+
+// A third party present while the scenario runs (issue 14; README "Components"). Every declared
+// component is on unless a switch turns it off; `harness bisect` finds which ones cause a
+// regression.
+//  extension: an unpacked Chromium extension (MV3) folder, loaded at the browser's start; a
+//             folder the browser refuses makes the run's error with the browser's reason.
+//  program:   a co-running program started before the browser and ended after it (by its
+//             process group); its process tree is sampled with the browser's (role
+//             "component").
+//  activex:   an IE add-on by CLSID, enabled (on) or disabled (off) in the registry for the run
+//             through the registry journal (restored at the end); Windows IE profiles only.
+enum class ComponentKind { kExtension, kProgram, kActiveX };
+
+const char* component_kind_name(ComponentKind kind);
+
+struct Component {
+  std::string name;
+  ComponentKind kind = ComponentKind::kExtension;
+  std::filesystem::path path;         // extension: absolute folder
+  std::vector<std::string> command;   // program: executable (resolved) and arguments
+  std::string clsid;                  // activex: "{...}"
+  std::string version;                // extension: its manifest's version (loader); else ""
+  SourceLocation where;
 };
 
 struct Scenario {
@@ -169,6 +196,8 @@ struct Scenario {
   // `attribution: true`: heap snapshots at the baseline, a middle and the last checkpoint, and
   // the frames' DOM counts at every checkpoint, to say what grew and what holds it (issue 16).
   bool attribution = false;
+  // `components:` in declaration order (Component above).
+  std::vector<Component> components;
   // Variants that no string of the scenario references with ${name}: they are appended to the
   // start URL as query parameters.
   std::set<std::string> unreferenced_variants;

@@ -68,6 +68,45 @@ std::vector<VariantAssignment> expand_variants(const Scenario& scenario, const V
   return combos;
 }
 
+void add_component_switches(Scenario& scenario, const VariantPins& switches) {
+  for (const auto& [name, values] : switches) {
+    const bool declared =
+        std::any_of(scenario.components.begin(), scenario.components.end(),
+                    [&](const Component& c) { return c.name == name; });
+    if (!declared) {
+      std::string known;
+      for (const auto& c : scenario.components) known += (known.empty() ? "" : ", ") + c.name;
+      throw InputError(fmt::format("component switch {}: scenario '{}' has no component '{}' "
+                                   "(it has: {})",
+                                   name, scenario.name, name, known.empty() ? "none" : known));
+    }
+    for (const auto& value : values) {
+      if (value != "on" && value != "off") {
+        throw InputError(fmt::format("component switch {}: '{}' is not on or off", name, value));
+      }
+    }
+    Variant variant;
+    variant.name = name;
+    variant.values = values;
+    variant.component_switch = true;
+    auto existing = std::find_if(scenario.variants.begin(), scenario.variants.end(),
+                                 [&](const Variant& v) { return v.name == name; });
+    if (existing != scenario.variants.end()) *existing = variant;  // the later switch wins
+    else scenario.variants.push_back(std::move(variant));
+  }
+}
+
+std::vector<const Component*> active_components(const Scenario& scenario,
+                                                const VariantAssignment& variant) {
+  std::vector<const Component*> out;
+  for (const auto& c : scenario.components) {
+    const bool off = std::any_of(variant.values.begin(), variant.values.end(),
+                                 [&](const auto& kv) { return kv.first == c.name && kv.second == "off"; });
+    if (!off) out.push_back(&c);
+  }
+  return out;
+}
+
 std::string substitute(std::string_view text, const std::map<std::string, std::string>& vars) {
   std::string out;
   std::size_t pos = 0;

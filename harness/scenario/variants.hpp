@@ -34,6 +34,16 @@ std::pair<std::string, std::vector<std::string>> parse_variant_pin(const std::st
 // variant the scenario does not declare.
 std::vector<VariantAssignment> expand_variants(const Scenario& scenario, const VariantPins& pins);
 
+// Component switches (`--component name=on,off`, a matrix entry's `components: {name: [on,
+// off]}`): each becomes a variant of the scenario with component_switch set, so the switched
+// runs are cells of their own ("audit-helper=off") with their own curves in one report. Throws
+// InputError for a name the scenario does not declare as a component or a value not on/off.
+void add_component_switches(Scenario& scenario, const VariantPins& switches);
+
+// The components present in a run: every declared one but those its variant switches off.
+std::vector<const Component*> active_components(const Scenario& scenario,
+                                                const VariantAssignment& variant);
+
 // Replaces every ${name} by vars[name]; unknown names are left as they are (the loader has
 // already rejected them).
 std::string substitute(std::string_view text, const std::map<std::string, std::string>& vars);

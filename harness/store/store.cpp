@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS runs(
   driver_version TEXT,
   environment TEXT,               -- JSON object
   results_dir TEXT,
+  components TEXT,                -- JSON array (RunInfo::components); NULL without components
   summary TEXT                    -- summary.json as written at the end
 );
 CREATE TABLE IF NOT EXISTS iterations(
@@ -115,6 +116,11 @@ Store::Store(const std::filesystem::path& file) : file_(file) {
     // loss may roll back the last ones.
     impl_->db.exec("PRAGMA synchronous=NORMAL");
     impl_->db.exec(kSchema);
+    // Databases written before components existed get the column (NULL for their runs).
+    bool has_components = false;
+    SQLite::Statement columns(impl_->db, "PRAGMA table_info(runs)");
+    while (columns.executeStep()) has_components |= columns.getColumn(1).getString() == "components";
+    if (!has_components) impl_->db.exec("ALTER TABLE runs ADD COLUMN components TEXT");
     SQLite::Statement q(impl_->db, "INSERT OR IGNORE INTO meta(key, value) VALUES('schema', ?)");
     q.bind(1, std::to_string(kSchemaVersion));
     q.exec();
@@ -144,14 +150,14 @@ void Store::upsert_run(const RunInfo& r) {
     INSERT INTO runs(id, scenario, scenario_file, browser, variant, status, reason, started_at,
       ended_at, duration_s, iterations_planned, iterations_completed, warmup, checkpoint_every,
       checkpoint_gc, settle_ms, sample_interval_ms, input_mode, ceiling_bytes, start_url,
-      browser_version, driver_version, environment, results_dir)
-    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+      browser_version, driver_version, environment, results_dir, components)
+    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
     ON CONFLICT(id) DO UPDATE SET status=excluded.status, reason=excluded.reason,
       ended_at=excluded.ended_at, duration_s=excluded.duration_s,
       iterations_planned=excluded.iterations_planned,
       iterations_completed=excluded.iterations_completed, start_url=excluded.start_url,
       browser_version=excluded.browser_version, driver_version=excluded.driver_version,
-      environment=excluded.environment)sql");
+      environment=excluded.environment, components=excluded.components)sql");
   int i = 1;
   q.bind(i++, r.id);
   q.bind(i++, r.scenario);
@@ -178,6 +184,8 @@ void Store::upsert_run(const RunInfo& r) {
   q.bind(i++, r.driver_version);
   q.bind(i++, r.environment.dump());
   q.bind(i++, r.results_dir);
+  if (r.components.empty()) q.bind(i++);
+  else q.bind(i++, r.components.dump());
   q.exec();
 }
 
@@ -449,6 +457,8 @@ RunInfo read_run_row(SQLite::Statement& q) {
   json environment = json::parse(column_text(q, i++), nullptr, false);
   if (environment.is_object()) r.environment = environment;
   r.results_dir = column_text(q, i++);
+  json components = json::parse(column_text(q, i++), nullptr, false);
+  if (components.is_array()) r.components = components;
   return r;
 }
 
@@ -457,7 +467,7 @@ constexpr const char* kRunColumns =
     "duration_s, iterations_planned, iterations_completed, warmup, checkpoint_every, "
     "checkpoint_gc, settle_ms, sample_interval_ms, input_mode, ceiling_bytes, start_url, "
     "browser_version, "
-    "driver_version, environment, results_dir";
+    "driver_version, environment, results_dir, components";
 }  // namespace
 
 std::vector<RunInfo> Store::runs() const {

@@ -266,6 +266,8 @@ ordered_json summary_to_json(const RunSummary& s) {
       {"files", files},
   };
   if (s.attribution) out["attribution"] = attribution_to_json(*s.attribution);
+  // Only for scenarios with components: other runs' summary.json is unchanged.
+  if (!r.components.empty()) out["components"] = ordered_json(r.components);
   return out;
 }
 
@@ -422,6 +424,7 @@ RunSummary summary_from_json(const json& j, const std::string& source) {
       r.ceiling_bytes = j["ceiling_bytes"].get<std::uint64_t>();
     }
     r.environment = j.value("environment", json::object());
+    r.components = j.value("components", json::array());
     // Checkpoints are rebuilt from the per-metric curves.
     std::map<int, CheckpointRecord> by_iteration;
     auto add_curve = [&](const std::string& name, const json& points) {

@@ -407,3 +407,41 @@ TEST(IeTopologyTest, EdgeHostsIeModeTabs) {
 
 }  // namespace
 }  // namespace harness
+
+namespace harness {
+namespace {
+
+// ActiveX add-on components: off writes Flags=1 under Ext\Settings\{CLSID} (what Manage Add-ons
+// writes), on removes it; both through the journal, and the machine is as before afterwards.
+TEST(IeAddOns, OffDisablesOnEnablesAndTheJournalRestoresBoth) {
+  const std::string audio = "{11111111-2222-3333-4444-555555555555}";
+  const std::string scanner = "{AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE}";
+  const RegistryKey scanner_key{RegistryHive::kCurrentUser, RegistryView::k64,
+                                "Software\\Microsoft\\Windows\\CurrentVersion\\Ext\\Settings\\" +
+                                    scanner};
+  FakeRegistry r;
+  r.write(scanner_key, "Flags", RegistryValue::dword(1));  // the user had disabled the scanner
+  const std::string before = r.dump();
+  const auto changes = add_on_registry_changes({{"audio", audio, false}, {"scanner", scanner, true}});
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].key.path, "Software\\Microsoft\\Windows\\CurrentVersion\\Ext\\Settings\\" + audio);
+  EXPECT_EQ(changes[0].value_name, "Flags");
+  ASSERT_TRUE(changes[0].desired.has_value());
+  EXPECT_EQ(changes[0].desired->as_number(), 1u);
+  EXPECT_FALSE(changes[1].desired.has_value());
+  auto dir = std::filesystem::temp_directory_path() /
+             ("harness-ie-addon-test-" + std::to_string(std::random_device{}()));
+  {
+    RegistryJournal j(r, dir / journal_file_name("addons"),
+                      {"addons", {1, 1}, utc_now_iso8601(), "ie11-x86"});
+    for (const auto& c : changes) EXPECT_TRUE(j.apply(c));
+    EXPECT_EQ(r.read(changes[0].key, "Flags")->as_number(), 1u);
+    EXPECT_FALSE(r.read(scanner_key, "Flags").has_value());
+    EXPECT_TRUE(j.restore().complete());
+  }
+  EXPECT_EQ(r.dump(), before);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace harness

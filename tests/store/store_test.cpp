@@ -128,3 +128,39 @@ TEST(Store, UnwritableLocationIsAnEnvironmentError) {
 
 }  // namespace
 }  // namespace harness
+
+namespace harness {
+namespace {
+
+// Which components a run had, with versions (issue 14), and a database written before the
+// column existed gets it.
+TEST(Store, KeepsTheRunsComponentsAndMigratesAnOldDatabase) {
+  const auto file = temp_db("components.db");
+  {
+    SQLite::Database old(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    old.exec("CREATE TABLE runs(id TEXT PRIMARY KEY, scenario TEXT NOT NULL, scenario_file TEXT, "
+             "browser TEXT NOT NULL, variant TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, "
+             "started_at TEXT, ended_at TEXT, duration_s REAL, iterations_planned INTEGER, "
+             "iterations_completed INTEGER, warmup INTEGER, checkpoint_every INTEGER, "
+             "checkpoint_gc INTEGER, settle_ms INTEGER, sample_interval_ms INTEGER, input_mode "
+             "TEXT, ceiling_bytes INTEGER, start_url TEXT, browser_version TEXT, driver_version "
+             "TEXT, environment TEXT, results_dir TEXT, summary TEXT)");
+    old.exec("INSERT INTO runs(id, scenario, browser, variant, status) VALUES('old', 's', "
+             "'chromium', '{}', 'completed')");
+  }
+  Store store(file);
+  RunInfo r = sample_run();
+  r.components = nlohmann::json::array(
+      {{{"name", "audit"}, {"kind", "extension"}, {"present", true}, {"version", "2.4.1"}},
+       {{"name", "neighbour"}, {"kind", "program"}, {"present", false}}});
+  store.upsert_run(r);
+  const auto back = store.run("run-1");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->components, r.components);
+  const auto old = store.run("old");
+  ASSERT_TRUE(old);
+  EXPECT_TRUE(old->components.empty());
+}
+
+}  // namespace
+}  // namespace harness

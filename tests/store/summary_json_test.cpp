@@ -113,3 +113,21 @@ TEST(SummaryJson, RejectsOtherJson) {
 
 }  // namespace
 }  // namespace harness
+
+namespace harness {
+namespace {
+
+TEST(SummaryJson, ComponentsOnlyWhenTheScenarioHasThemAndTheyRoundTrip) {
+  RunSummary s = harness::testing::fixed_summary();
+  EXPECT_FALSE(summary_to_json(s).contains("components"));
+  s.info.components = nlohmann::json::array(
+      {{{"name", "audit"}, {"kind", "extension"}, {"switch", "on"}, {"present", true},
+        {"version", "2.4.1"}}});
+  const auto j = summary_to_json(s);
+  ASSERT_TRUE(j.contains("components"));
+  EXPECT_EQ(j["components"][0]["version"], "2.4.1");
+  EXPECT_EQ(summary_from_json(j, "test").info.components, s.info.components);
+}
+
+}  // namespace
+}  // namespace harness

@@ -260,6 +260,16 @@ class IeSession final : public BrowserSession, public GarbageCollector {
       plugin_ = activex_facts(registry_, options.activex_clsid, profile_.content_bits, &finding);
       if (!finding.empty()) notices_.push_back({"finding", finding, plugin_});
     }
+    for (const auto& add_on : options.add_ons) {
+      // Each add-on component's DLL, version and bitness, as for --activex; an add-on switched on
+      // that the tabs cannot load is a finding of the run.
+      std::string finding;
+      json facts = activex_facts(registry_, add_on.clsid, profile_.content_bits, &finding);
+      facts["name"] = add_on.name;
+      facts["enabled"] = add_on.enabled;
+      if (!finding.empty() && add_on.enabled) notices_.push_back({"finding", finding, facts});
+      add_ons_.push_back(std::move(facts));
+    }
     if (page_mode) start_page_mode(options);
     else start_driver_mode(options);
     tree_->refresh(true);
@@ -304,6 +314,7 @@ class IeSession final : public BrowserSession, public GarbageCollector {
       env["capabilities"] = capabilities_;
     }
     if (!plugin_.is_null()) env["activex"] = plugin_;
+    if (!add_ons_.empty()) env["add_ons"] = add_ons_;
     if (running_under_wine()) env["wine"] = wine_version();
     return env;
   }
@@ -444,6 +455,9 @@ class IeSession final : public BrowserSession, public GarbageCollector {
       journal_ = std::make_unique<RegistryJournal>(registry_, dir / journal_file_name(header.run_id),
                                                    header);
       registry_changed_ = apply_ie_registry(registry_, *journal_, profile_, process_is_elevated());
+      for (const auto& change : add_on_registry_changes(options.add_ons)) {
+        if (journal_->apply(change)) ++registry_changed_;
+      }
     } catch (const RegistryError& e) {
       throw LaunchError(fmt::format("{} is not applicable on this machine as configured: {}",
                                     profile_.name, e.what()));
@@ -591,6 +605,7 @@ class IeSession final : public BrowserSession, public GarbageCollector {
   WindowsRegistry registry_;
   std::unique_ptr<RegistryJournal> journal_;
   int registry_changed_ = 0;
+  json add_ons_ = json::array();  // activex_facts of the add-on components
   json registry_state_ = json::array();
   json plugin_;
   std::filesystem::path temp_dir_;
