@@ -109,8 +109,13 @@ PreparedScenario prepare_scenario(const std::filesystem::path& file, const RunOv
   }
   VariantPins switches;
   for (const auto& text : o.components) {
-    auto [name, values] = parse_variant_pin(text);
-    switches[name] = values;
+    try {
+      auto [name, values] = parse_variant_pin(text);
+      switches[name] = values;
+    } catch (const InputError&) {
+      throw InputError(fmt::format("--component '{}' must be name=on, name=off or name=on,off",
+                                   text));
+    }
   }
   add_component_switches(prepared.scenario, switches);
   prepared.variants = expand_variants(scenario, pins);
