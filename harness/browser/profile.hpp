@@ -158,6 +158,9 @@ class BrowserProfile {
   // LaunchOptions::add_ons); a run records the others as not applicable.
   virtual bool loads_extensions() const { return false; }
   virtual bool loads_add_ons() const { return false; }
+  // Whether a co-running program started on this machine runs beside its browser (not on a
+  // Grid, where the browser is on a node).
+  virtual bool runs_beside_programs() const { return true; }
   // What its sessions' write_heap_snapshot writes.
   virtual DumpFormat dump_format() const { return {"heap_snapshot", ".heapsnapshot"}; }
 };

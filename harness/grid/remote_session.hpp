@@ -42,6 +42,9 @@ class GridProfile final : public BrowserProfile {
   }
   std::unique_ptr<BrowserSession> launch(const LaunchOptions& options) const override;
   DumpFormat dump_format() const override { return local_.dump_format(); }
+  // Components live on the harness's machine: extension folders and programs are not on the
+  // node (not supported yet; a run records them as not applicable).
+  bool runs_beside_programs() const override { return false; }
 
  private:
   const BrowserProfile& local_;

@@ -59,7 +59,7 @@ bool applies(const Component& c, const BrowserProfile& profile) {
   switch (c.kind) {
     case ComponentKind::kExtension: return profile.loads_extensions();
     case ComponentKind::kActiveX: return profile.loads_add_ons();
-    case ComponentKind::kProgram: return true;
+    case ComponentKind::kProgram: return profile.runs_beside_programs();
   }
   return false;
 }
@@ -85,8 +85,9 @@ void RunExecution::record_components() {
       case ComponentKind::kActiveX: row["clsid"] = c.clsid; break;
     }
     if (!applicable) {
-      row["note"] = fmt::format("{} components do not apply to {}", component_kind_name(c.kind),
-                                plan_.profile->name());
+      row["note"] = fmt::format("{} components do not apply to {} ({})",
+                                component_kind_name(c.kind), plan_.profile->name(),
+                                plan_.profile->description());
     }
     list.push_back(std::move(row));
   }
@@ -129,7 +130,7 @@ void RunExecution::note_loaded_components() {
 
 bool RunExecution::start_programs() {
   for (const Component* c : active_components(*plan_.scenario, plan_.variant)) {
-    if (c->kind != ComponentKind::kProgram) continue;
+    if (c->kind != ComponentKind::kProgram || !applies(*c, *plan_.profile)) continue;
     observer_.phase(plan_, summary_.info, "starting component " + c->name);
     LaunchSpec spec;
     spec.executable = c->command.front();
