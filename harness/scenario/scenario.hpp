@@ -136,9 +136,6 @@ struct Variant {
   std::string name;
   std::vector<std::string> values;
   SourceLocation where;
-  // A component switch (`components: {name: [on, off]}` in a matrix, `--component`): the values
-  // are on/off, the name is a component's, and it is not a ${name} of the scenario's strings.
-  bool component_switch = false;
 };
 
 // A third party present while the scenario runs (issue 14; README "Components"). Every declared

@@ -88,7 +88,6 @@ void add_component_switches(Scenario& scenario, const VariantPins& switches) {
     Variant variant;
     variant.name = name;
     variant.values = values;
-    variant.component_switch = true;
     auto existing = std::find_if(scenario.variants.begin(), scenario.variants.end(),
                                  [&](const Variant& v) { return v.name == name; });
     if (existing != scenario.variants.end()) *existing = variant;  // the later switch wins

@@ -35,8 +35,10 @@ std::pair<std::string, std::vector<std::string>> parse_variant_pin(const std::st
 std::vector<VariantAssignment> expand_variants(const Scenario& scenario, const VariantPins& pins);
 
 // Component switches (`--component name=on,off`, a matrix entry's `components: {name: [on,
-// off]}`): each becomes a variant of the scenario with component_switch set, so the switched
-// runs are cells of their own ("audit-helper=off") with their own curves in one report. Throws
+// off]}`): each becomes a variant of the scenario named as the component (the loader keeps
+// variant and component names apart; no ${name} can refer to it, so it is never a query
+// parameter), so the switched runs are cells of their own ("audit-helper=off") with their own
+// curves in one report. Throws
 // InputError for a name the scenario does not declare as a component or a value not on/off.
 void add_component_switches(Scenario& scenario, const VariantPins& switches);
 

@@ -49,7 +49,9 @@ TEST(Bisect, EveryPairThatOnlyRegressesTogether) {
         Counted fake{{all[i], all[j]}};
         EXPECT_EQ(find_culprits(all, std::ref(fake)), (std::vector<std::string>{all[i], all[j]}))
             << n << " " << i << " " << j;
-        if (n == 3) EXPECT_LE(fake.probes + 2, 6);
+        if (n == 3) {
+          EXPECT_LE(fake.probes + 2, 6);
+        }
       }
     }
   }

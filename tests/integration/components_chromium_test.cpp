@@ -55,7 +55,9 @@ TEST(ComponentsChromium, BisectNamesTheLeakingExtension) {
       const bool listed = std::find(p["components"].begin(), p["components"].end(), c["name"]) !=
                           p["components"].end();
       EXPECT_EQ(c["present"].get<bool>(), listed) << c.dump();
-      if (listed) EXPECT_EQ(c["id"].get<std::string>().size(), 32u) << c.dump();
+      if (listed) {
+        EXPECT_EQ(c["id"].get<std::string>().size(), 32u) << c.dump();
+      }
     }
     if (has_audit) {
       const auto& audit = s["components"][2];
