@@ -62,6 +62,9 @@ ordered_json probe_json(const ProbeResult& p, const std::filesystem::path& dir) 
           {"seconds", s.info.duration_s}};
 }
 
+// Ctrl-C between probes: the bisect stops with what it has (not an error).
+struct Interrupted {};
+
 std::string set_text(const std::vector<std::string>& present) {
   return present.empty() ? std::string("none") : fmt::format("{}", fmt::join(present, ", "));
 }
@@ -145,7 +148,7 @@ int run_bisect_command(const BisectCommandOptions& o) {
 
   // One run with exactly `present` on, the rest switched off.
   auto run_probe = [&](const std::vector<std::string>& present) -> ProbeResult& {
-    if (stop_requested().load()) throw InputError("interrupted");
+    if (stop_requested().load()) throw Interrupted{};
     VariantAssignment variant = prepared.variants.front();
     for (const auto& name : names) {
       const bool on = std::find(present.begin(), present.end(), name) != present.end();
@@ -214,8 +217,7 @@ int run_bisect_command(const BisectCommandOptions& o) {
         state = "culprits";
       }
     }
-  } catch (const InputError&) {
-    if (!stop_requested().load()) throw;
+  } catch (const Interrupted&) {
     state = "interrupted";
   }
   write_json(state, culprits);

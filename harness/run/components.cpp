@@ -29,21 +29,9 @@ class WithPrograms final : public ProcessSource {
     browser_.refresh(force);
     for (auto* p : programs_) p->refresh(force);
   }
-  std::vector<ProcessReading> read() override {
-    auto out = browser_.read();
-    for (auto* p : programs_) {
-      auto more = p->read();
-      out.insert(out.end(), more.begin(), more.end());
-    }
-    return out;
-  }
+  std::vector<ProcessReading> read() override { return all(&ProcessSource::read); }
   std::vector<DetailedReading> read_detailed() override {
-    auto out = browser_.read_detailed();
-    for (auto* p : programs_) {
-      auto more = p->read_detailed();
-      out.insert(out.end(), more.begin(), more.end());
-    }
-    return out;
+    return all(&ProcessSource::read_detailed);
   }
   std::vector<ProcessIdentity> seen() const override { return browser_.seen(); }
   std::optional<ProcessIdentity> identity_of(Pid pid) const override {
@@ -51,6 +39,17 @@ class WithPrograms final : public ProcessSource {
   }
 
  private:
+  // The browser's readings, then each program's.
+  template <typename Reading>
+  std::vector<Reading> all(std::vector<Reading> (ProcessSource::*read)()) {
+    auto out = (browser_.*read)();
+    for (auto* p : programs_) {
+      auto more = (p->*read)();
+      out.insert(out.end(), more.begin(), more.end());
+    }
+    return out;
+  }
+
   ProcessSource& browser_;
   std::vector<ProcessSource*> programs_;
 };

@@ -121,7 +121,7 @@ TEST(ComponentsChromium, ACoRunningProgramIsSampledAndEnded) {
   double highest = 0;
   for (const auto& [t, bytes] : program_bytes) highest = std::max(highest, bytes);
   EXPECT_GT(highest, program_bytes.begin()->second);
-  // ... but not in the browser's figures: the renderer curve is the page's alone.
+  // ... and drawn as a series of its own in the report's role chart.
   const std::string report = read_file(files[0].parent_path() / "report.html");
   EXPECT_THAT(report, HasSubstr("component neighbour"));
 }
