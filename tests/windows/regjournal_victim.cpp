@@ -4,6 +4,7 @@
 //   regjournal_victim prepare --root R            the "before" state under HKCU\R and HKLM\SOFTWARE\R
 //   regjournal_victim apply --root R --journal-dir D   journal + apply, print "applied N", wait
 //   regjournal_victim check-applied --root R      exit 0 when every change is in the registry
+//   regjournal_victim owner-gone --journal-dir D  exit 0 once no pending journal's owner is alive
 //   regjournal_victim restore --journal-dir D     what a harness start does: restore stale journals
 //   regjournal_victim verify --root R             exit 0 when the "before" state is back exactly
 //   regjournal_victim cleanup --root R
@@ -13,6 +14,7 @@
 // exist (created two levels deep), a value deleted, and both registry views of HKLM\SOFTWARE.
 #include <windows.h>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -102,6 +104,9 @@ int wmain(int argc, wchar_t** argv) {
     std::fprintf(stderr, "usage: regjournal_victim prepare|apply|check-applied|restore|verify|cleanup ...\n");
     return 2;
   }
+  // Unbuffered: a line printed before an abnormal end still reaches the test's log (a buffered
+  // stdout redirected to a file is lost with the process, and WINEDEBUG=-all hides the crash).
+  std::setvbuf(stdout, nullptr, _IONBF, 0);
   const std::wstring mode = argv[1];
   const std::string root = option(argc, argv, L"--root");
   const std::string journal_dir = option(argc, argv, L"--journal-dir");
@@ -120,6 +125,35 @@ int wmain(int argc, wchar_t** argv) {
       r.remove_key_if_empty({RegistryHive::kLocalMachine, RegistryView::k64, "SOFTWARE\\" + root});
       std::printf("cleaned %s\n", root.c_str());
       return 0;
+    }
+    if (mode == L"owner-gone") {
+      // A SIGKILLed wine process is gone for Linux at once, but the wineserver drops it from
+      // the process table only when it has handled the closed connection: until then
+      // OpenProcess still finds it alive, and a harness starting in that instant rightly
+      // leaves its journal alone (a live owner is another harness at work). The test's "next
+      // start" is the one after the owner is gone for Windows too.
+      const auto dir = std::filesystem::path(to_wide(journal_dir));
+      const auto start = std::chrono::steady_clock::now();
+      for (;;) {
+        int alive = 0;
+        for (const auto& p : find_pending_journals(dir, [](const ProcessIdentity& id) {
+               return process_alive(id);
+             })) {
+          alive += p.owner_alive ? 1 : 0;
+        }
+        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - start)
+                                .count();
+        if (alive == 0) {
+          std::printf("owner gone after %lld ms\n", static_cast<long long>(waited));
+          return 0;
+        }
+        if (waited > 60000) {
+          std::printf("OWNER STILL ALIVE after %lld ms\n", static_cast<long long>(waited));
+          return 1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
     }
     if (mode == L"restore") {
       const auto reports = restore_stale_journals(std::filesystem::path(to_wide(journal_dir)));
